@@ -1,0 +1,53 @@
+/** One configured channel after normalisation; `name` is unique (defaults to the type, then `type-2`, …). */
+export interface ChannelConfig {
+  type: string;
+  name: string;
+  [key: string]: unknown;
+}
+
+export type Language = 'en' | 'zh';
+
+export interface ReportConfig {
+  include_last_n_lines: number;
+  language: Language;
+  /** Longer log lines are shortened in reports (middle elided). */
+  max_line_length: number;
+}
+
+/** Defaults for the wrapper, as in the user's earlier tool's config. */
+export interface TrainDefaults {
+  work_dir?: string;
+  command?: string;
+  log_dir?: string;
+}
+
+export interface MonitorSettings {
+  interval_s: number;
+  stale_after_s: number;
+  /** A claim older than this whose monitor cannot be shown alive is taken over. */
+  claim_timeout_s: number;
+  retry_base_s: number;
+  retry_max_s: number;
+}
+
+export interface DigestSettings {
+  /** Markers of one array job found in one pass at or above this count go out as one digest. */
+  min_batch: number;
+}
+
+/** The loaded configuration: every default filled in, every `${VAR}` resolved, every secret known. */
+export interface Config {
+  /** The file that was loaded, or null for the built-in defaults. */
+  file: string | null;
+  channels: ChannelConfig[];
+  report: ReportConfig;
+  train: TrainDefaults;
+  /** Absolute work dirs the monitor watches besides `--work-dir`. */
+  watch: string[];
+  monitor: MonitorSettings;
+  digest: DigestSettings;
+  /** Every secret value (api keys, tokens, passwords, `${VAR}` expansions in secret fields): never printed. */
+  secrets: string[];
+  /** Non-fatal findings, e.g. a secrets file readable by others (with the chmod 600 fix). */
+  warnings: string[];
+}

@@ -1,0 +1,43 @@
+import type { Language } from '../config/types.js';
+import type { Marker, RunStatus, Severity } from '../common/marker.js';
+
+/** A digest of several tasks of one array job found in one pass. */
+export interface DigestInfo {
+  array_job_id: string;
+  counts: Partial<Record<RunStatus, number>>;
+  failed_task_ids: string[];
+  markers: Marker[];
+}
+
+/** Everything a channel needs, language already applied; channels only lay it out and cut it to size. */
+export interface Report {
+  status: RunStatus;
+  severity: Severity;
+  language: Language;
+  /** Short, e.g. `✅ success · bert · 123456_7`. */
+  title: string;
+  /** Labelled facts in display order: exit code, signal, host, duration, start/end, Slurm job, GPUs … */
+  summary: Array<[label: string, value: string]>;
+  /** Lines around the first recognised error (traceback, CUDA OOM, NCCL, Killed, time limit, segfault). */
+  errorExcerpt: string[];
+  /** The last lines of the log, cleaned (ANSI stripped, `\r` collapsed, long lines shortened, UTF-8 fixed). */
+  logTail: string[];
+  /** Why the tail is missing or partial (unreadable, outside the work dir …), localised; null when fine. */
+  logNote: string | null;
+  marker: Marker;
+  digest?: DigestInfo;
+}
+
+export type RenderFormat = 'text' | 'markdown' | 'html';
+
+/** A channel's limits as the vendor counts them. */
+export interface RenderLimits {
+  maxChars?: number;
+  maxBytes?: number;
+  maxTitleChars?: number;
+}
+
+export interface RenderedReport {
+  title: string;
+  body: string;
+}
