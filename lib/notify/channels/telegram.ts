@@ -1,0 +1,74 @@
+import type { ChannelConfig } from '../../config/types.js';
+import type { Report } from '../../report/types.js';
+import { renderReport } from '../../report/render.js';
+import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
+import { channelRedactor, keepHead, keepTail, readBaseUrl, readBoolean, requireString, readTimeoutMs } from '../options.js';
+import type { Channel, ChannelContext } from '../types.js';
+
+export const TELEGRAM_URL = 'https://api.telegram.org';
+/** Telegram counts 4,096 characters of text after entities are parsed (tags and escapes do not count). */
+export const TELEGRAM_LIMITS = { text: 4_096, title: 200 } as const;
+
+export interface TelegramMessage {
+  chat_id: string;
+  text: string;
+  parse_mode: 'HTML';
+  disable_web_page_preview: boolean;
+  disable_notification?: boolean;
+}
+
+/** Telegram bot: POST `{url}/bot<TOKEN>/sendMessage`, HTML text (title bold, report preformatted); success is `"ok": true`. */
+export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<TelegramMessage> {
+  const token = requireString(config, 'token');
+  const chatId = requireString(config, 'chat_id');
+  const base = readBaseUrl(config, TELEGRAM_URL);
+  const silent = readBoolean(config, 'silent', false);
+  const timeoutMs = readTimeoutMs(config);
+  // The token sits in the URL path: every message and detail goes through this redactor.
+  const redact = channelRedactor(ctx, [token]);
+  const url = `${base}/bot${token}/sendMessage`;
+  return {
+    name: config.name,
+    type: config.type,
+    format: (report: Report) => {
+      // Visible characters: the title, a blank line, the body.
+      const rendered = renderReport(report, 'text', {
+        maxChars: TELEGRAM_LIMITS.text - TELEGRAM_LIMITS.title - 2,
+        maxTitleChars: TELEGRAM_LIMITS.title,
+      });
+      const title = keepHead(rendered.title, TELEGRAM_LIMITS.title);
+      const body = keepTail(rendered.body, TELEGRAM_LIMITS.text - title.length - 2);
+      const message: TelegramMessage = {
+        chat_id: chatId,
+        text: `<b>${escapeHtml(title)}</b>\n\n<pre>${escapeHtml(body)}</pre>`,
+        parse_mode: 'HTML',
+        disable_web_page_preview: true,
+      };
+      if (silent) message.disable_notification = true;
+      return message;
+    },
+    send: (message) =>
+      deliverSafely(async () => {
+        const answer = await postRequest({ url, json: message, timeoutMs, redact });
+        const delivery = judgeAnswer(answer, (json) => judgeOk(json));
+        const description = (answer.json as { description?: unknown } | null)?.description;
+        if (!delivery.ok && delivery.detail.startsWith('HTTP') && typeof description === 'string') {
+          return { ...delivery, detail: `HTTP ${answer.status}: ${description}` };
+        }
+        return delivery;
+      }, redact),
+  };
+}
+
+/** The three characters Telegram's HTML mode needs escaped. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+// Telegram answers `{"ok": true, "result": …}` or `{"ok": false, "error_code", "description"}`.
+function judgeOk(json: unknown): { ok: boolean; detail?: string; retryable?: boolean } {
+  const answer = (json ?? {}) as { ok?: unknown; description?: unknown; error_code?: unknown };
+  if (answer.ok === true) return { ok: true };
+  const description = typeof answer.description === 'string' ? answer.description : 'no "ok": true in the answer';
+  return { ok: false, detail: description, retryable: answer.error_code !== 400 && answer.error_code !== 401 };
+}

@@ -1,0 +1,39 @@
+import { ConfigError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { ChannelConfig, Config } from '../config/types.js';
+import { createRedactor } from '../config/redact.js';
+import { CHANNEL_SPECS, CHANNEL_TYPES } from './registry.js';
+import type { Channel, ChannelContext } from './types.js';
+
+/** The context every channel gets: the logger, the environment (state dir) and a redactor of every known secret. */
+export function createChannelContext(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env): ChannelContext {
+  return { logger, env, redact: createRedactor(config.secrets) };
+}
+
+/** Loads each configured channel's module (only the types in use) and creates the channels, in config order. */
+export async function createChannels(config: Config, ctx: ChannelContext): Promise<Channel[]> {
+  const channels: Channel[] = [];
+  for (const channelConfig of config.channels) channels.push(await createOneChannel(channelConfig, ctx));
+  return channels;
+}
+
+// One channel: known type, required keys present, then the module's own checks (which throw ConfigError).
+async function createOneChannel(channelConfig: ChannelConfig, ctx: ChannelContext): Promise<Channel> {
+  const spec = CHANNEL_SPECS[channelConfig.type];
+  const key = `channels.${channelConfig.name}`;
+  if (!spec) {
+    throw new ConfigError(`unknown channel type '${channelConfig.type}'; known: ${CHANNEL_TYPES.join(', ')}`, { key: `${key}.type` });
+  }
+  const missing = spec.required.filter((k) => channelConfig[k] === undefined || channelConfig[k] === null || channelConfig[k] === '');
+  if (missing.length > 0) {
+    throw new ConfigError(`missing ${missing.join(', ')} for a ${spec.type} channel`, { key });
+  }
+  const module = await spec.load();
+  try {
+    return module.createChannel(channelConfig, ctx);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(ctx.redact(`cannot set up the channel: ${reason}`), { key, cause: error });
+  }
+}
