@@ -41,3 +41,14 @@ export interface RenderedReport {
   title: string;
   body: string;
 }
+
+/** Why a report carries no (or only part of the) log content. */
+export type LogNoteKind = 'no_log_file' | 'outside_work_dir' | 'missing' | 'unreadable' | 'not_a_file' | 'empty';
+
+/** A reason about the log, before localisation; `path` is the log path as the marker gave it. */
+export interface LogNote {
+  kind: LogNoteKind;
+  path: string | null;
+  /** The system's words (e.g. `EACCES`), for the unreadable case. */
+  detail?: string;
+}

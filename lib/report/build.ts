@@ -1,0 +1,85 @@
+import type { Logger } from '../common/logger.js';
+import { SEVERITY, type Marker } from '../common/marker.js';
+import { errnoCode } from '../common/errors.js';
+import type { Language, ReportConfig } from '../config/types.js';
+import { cleanLines, DEFAULT_MAX_LINE_LENGTH } from './clean.js';
+import { findErrorExcerpt } from './excerpt.js';
+import { translate, type MessageKey } from './i18n.js';
+import { resolveLogPath } from './log-path.js';
+import { buildSummary, buildTitle } from './summary.js';
+import { readLogTail, TAIL_MAX_BYTES } from './tail.js';
+import type { LogNote, Report } from './types.js';
+
+/** How many lines at the end of the log are searched for an error, at least (still read from the end). */
+export const ERROR_SCAN_LINES = 1000;
+export const DEFAULT_TAIL_LINES = 50;
+
+export interface BuildOptions {
+  workDir: string;
+  report: Partial<ReportConfig>;
+  logger?: Logger;
+  /** Ceiling on the bytes read from the end of one log (default 4 MiB). */
+  maxLogBytes?: number;
+}
+
+/** The log part of a report: cleaned last lines, the error excerpt and the localised note. */
+export interface LogSection {
+  logTail: string[];
+  errorExcerpt: string[];
+  logNote: string | null;
+}
+
+/** Builds the report of one run: title, summary, error excerpt and the cleaned tail of its log. */
+export async function buildReport(marker: Marker, options: BuildOptions): Promise<Report> {
+  const language = options.report.language ?? 'en';
+  const log = await readLogSection(marker, options);
+  return {
+    status: marker.status,
+    severity: SEVERITY[marker.status],
+    language,
+    title: buildTitle(marker, language),
+    summary: buildSummary(marker, language),
+    ...log,
+    marker,
+  };
+}
+
+/** Reads the end of the run's log (only inside its work dir) and finds the error there; never throws for the log. */
+export async function readLogSection(marker: Marker, options: BuildOptions): Promise<LogSection> {
+  const language = options.report.language ?? 'en';
+  const tailLines = Math.max(0, options.report.include_last_n_lines ?? DEFAULT_TAIL_LINES);
+  const maxLineLength = options.report.max_line_length ?? DEFAULT_MAX_LINE_LENGTH;
+  const resolved = await resolveLogPath(marker, options.workDir);
+  if (resolved.note?.kind === 'outside_work_dir') {
+    options.logger?.warn(`${describe(marker)}: log file ${JSON.stringify(resolved.note.path)} is outside the work dir ${options.workDir}; the report leaves its content out`);
+  }
+  if (!resolved.path) return { logTail: [], errorExcerpt: [], logNote: localizeNote(resolved.note, language) };
+  try {
+    const scan = marker.status === 'success' ? tailLines : Math.max(tailLines, ERROR_SCAN_LINES);
+    const tail = await readLogTail(resolved.path, scan, { maxBytes: options.maxLogBytes ?? TAIL_MAX_BYTES });
+    if (tail.fileSize === 0) {
+      return { logTail: [], errorExcerpt: [], logNote: localizeNote({ kind: 'empty', path: marker.log_file }, language) };
+    }
+    const lines = cleanLines(tail.lines, maxLineLength);
+    return {
+      logTail: tailLines > 0 ? lines.slice(-tailLines) : [],
+      errorExcerpt: marker.status === 'success' ? [] : findErrorExcerpt(lines),
+      logNote: null,
+    };
+  } catch (error) {
+    const code = errnoCode(error);
+    const kind = code === 'ENOENT' ? 'missing' : code === 'ELOOP' ? 'outside_work_dir' : code === 'ENOTFILE' ? 'not_a_file' : 'unreadable';
+    return { logTail: [], errorExcerpt: [], logNote: localizeNote({ kind, path: marker.log_file, detail: code }, language) };
+  }
+}
+
+/** A note in the report's language, or null. */
+export function localizeNote(note: LogNote | null, language: Language): string | null {
+  if (!note) return null;
+  return translate(language, `note.${note.kind}` as MessageKey, { path: note.path ?? '', detail: note.detail ?? 'error' });
+}
+
+// How warnings name a run.
+function describe(marker: Marker): string {
+  return marker.run_id ? `run ${marker.run_id}` : `run in ${marker.work_dir || 'an unknown work dir'}`;
+}

@@ -1,0 +1,12 @@
+// The report building blocks, for the monitor, the wrapper's --notify and the channels.
+export { readLogTail, TAIL_MAX_BYTES, TAIL_CHUNK_BYTES, type LogTail } from './tail.js';
+export { cleanLine, cleanLines, stripAnsi, collapseCarriageReturns, shortenLine, DEFAULT_MAX_LINE_LENGTH } from './clean.js';
+export { findErrorExcerpt, findErrorRegion, MAX_EXCERPT_LINES, type ErrorKind, type ErrorRegion } from './excerpt.js';
+export { resolveLogPath, isInside, type ResolvedLogPath } from './log-path.js';
+export { MESSAGES, STATUS_EMOJI, translate, statusLabel, formatDurationIn, type MessageKey } from './i18n.js';
+export { buildTitle, buildSummary, shortCommand, runName } from './summary.js';
+export { buildReport, readLogSection, localizeNote, ERROR_SCAN_LINES, DEFAULT_TAIL_LINES, type BuildOptions } from './build.js';
+export { buildDigestReport, taskIdOf, STATUS_RANK } from './digest.js';
+export { countChars, countBytes, fitsLimits, truncateToLimit } from './limits.js';
+export { renderReport, escapeHtml, escapeMarkdown } from './render.js';
+export type * from './types.js';

@@ -1,0 +1,63 @@
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { errnoCode } from '../common/errors.js';
+import type { Marker } from '../common/marker.js';
+import type { LogNote } from './types.js';
+
+export interface ResolvedLogPath {
+  /** The real path of the log, inside the work dir; null when its content must not or cannot be read. */
+  path: string | null;
+  note: LogNote | null;
+}
+
+/** True when `child` is `parent` or lies below it (both already real paths). */
+export function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/**
+ * Resolves a marker's `log_file` (relative to the work dir, or absolute) and allows it only when its real path
+ * lies inside the real work dir: `..`, an absolute path elsewhere or a symlink pointing out all give no path and
+ * an `outside_work_dir` note. A symlinked work dir itself is fine (both sides are resolved).
+ */
+export async function resolveLogPath(marker: Marker, workDir: string): Promise<ResolvedLogPath> {
+  const given = marker.log_file;
+  if (!given) return { path: null, note: { kind: 'no_log_file', path: null } };
+  if (given.includes('\0')) return { path: null, note: { kind: 'outside_work_dir', path: given } };
+  let realWorkDir: string;
+  try {
+    realWorkDir = await realpath(workDir);
+  } catch (error) {
+    return { path: null, note: { kind: 'unreadable', path: given, detail: errnoCode(error) } };
+  }
+  const base = resolve(workDir);
+  const candidate = isAbsolute(given) ? rebase(given, marker.work_dir, base) : resolve(base, given);
+  // Lexical check first: a path that names a place outside is refused even when that place does not exist.
+  if (!isInside(base, candidate) && !isInside(realWorkDir, candidate)) {
+    return { path: null, note: { kind: 'outside_work_dir', path: given } };
+  }
+  let real: string;
+  try {
+    real = await realpath(candidate);
+  } catch (error) {
+    const code = errnoCode(error);
+    const kind = code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable';
+    return { path: null, note: { kind, path: given, detail: code } };
+  }
+  if (!isInside(realWorkDir, real)) return { path: null, note: { kind: 'outside_work_dir', path: given } };
+  try {
+    if (!(await stat(real)).isFile()) return { path: null, note: { kind: 'not_a_file', path: given } };
+  } catch (error) {
+    return { path: null, note: { kind: 'unreadable', path: given, detail: errnoCode(error) } };
+  }
+  return { path: real, note: null };
+}
+
+// An absolute log path written under the work dir as the compute node named it is read under the monitor's name.
+function rebase(path: string, markerWorkDir: string, workDir: string): string {
+  if (markerWorkDir && isAbsolute(markerWorkDir) && isInside(markerWorkDir, path)) {
+    return join(workDir, relative(markerWorkDir, path));
+  }
+  return path;
+}
