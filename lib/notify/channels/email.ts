@@ -1,6 +1,7 @@
 import type { ChannelConfig } from '../../config/types.js';
 import type { Report } from '../../report/types.js';
-import { renderReport } from '../../report/render.js';
+import { escapeHtml, renderReport } from '../../report/render.js';
+import { colorHex } from '../colors.js';
 import { ConfigError } from '../../common/errors.js';
 import { deliverSafely } from '../http.js';
 import {
@@ -50,7 +51,7 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
     format: (report: Report) => {
       const text = renderReport(report, 'text', { maxChars: EMAIL_LIMITS.body, maxTitleChars: EMAIL_LIMITS.subject });
       const html = renderReport(report, 'html', { maxChars: EMAIL_LIMITS.body, maxTitleChars: EMAIL_LIMITS.subject });
-      return { subject: text.title, text: text.body, html: html.body };
+      return { subject: text.title, text: text.body, html: wrapHtml(html.title, html.body, colorHex(report.severity)) };
     },
     send: (message) =>
       deliverSafely(async () => {
@@ -66,6 +67,16 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
         }
       }, redact),
   };
+}
+
+// A whole HTML document; the rendered body breaks lines with newlines, so it is shown pre-wrapped.
+function wrapHtml(title: string, body: string, color: string): string {
+  return [
+    '<!DOCTYPE html>',
+    `<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>`,
+    `<body><h2 style="border-left:6px solid ${color};padding-left:8px">${escapeHtml(title)}</h2>`,
+    `<div style="white-space:pre-wrap">${body}</div></body></html>`,
+  ].join('\n');
 }
 
 // `to:` as one address, a comma-separated list, or a YAML list.

@@ -1,8 +1,8 @@
 import type { ChannelConfig } from '../../config/types.js';
 import type { Report } from '../../report/types.js';
-import { renderReport } from '../../report/render.js';
+import { escapeHtml, renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
-import { channelRedactor, keepHead, keepTail, readBaseUrl, readBoolean, requireString, readTimeoutMs } from '../options.js';
+import { channelRedactor, readBaseUrl, readBoolean, requireString, readTimeoutMs } from '../options.js';
 import type { Channel, ChannelContext } from '../types.js';
 
 export const TELEGRAM_URL = 'https://api.telegram.org';
@@ -17,7 +17,7 @@ export interface TelegramMessage {
   disable_notification?: boolean;
 }
 
-/** Telegram bot: POST `{url}/bot<TOKEN>/sendMessage`, HTML text (title bold, report preformatted); success is `"ok": true`. */
+/** Telegram bot: POST `{url}/bot<TOKEN>/sendMessage`, HTML text (title bold, log preformatted); success is `"ok": true`. */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<TelegramMessage> {
   const token = requireString(config, 'token');
   const chatId = requireString(config, 'chat_id');
@@ -31,16 +31,14 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
     name: config.name,
     type: config.type,
     format: (report: Report) => {
-      // Visible characters: the title, a blank line, the body.
-      const rendered = renderReport(report, 'text', {
+      // Telegram counts visible characters; the rendered body is measured with its tags and escapes, so it fits.
+      const rendered = renderReport(report, 'html', {
         maxChars: TELEGRAM_LIMITS.text - TELEGRAM_LIMITS.title - 2,
         maxTitleChars: TELEGRAM_LIMITS.title,
       });
-      const title = keepHead(rendered.title, TELEGRAM_LIMITS.title);
-      const body = keepTail(rendered.body, TELEGRAM_LIMITS.text - title.length - 2);
       const message: TelegramMessage = {
         chat_id: chatId,
-        text: `<b>${escapeHtml(title)}</b>\n\n<pre>${escapeHtml(body)}</pre>`,
+        text: `<b>${escapeHtml(rendered.title)}</b>\n\n${rendered.body}`,
         parse_mode: 'HTML',
         disable_web_page_preview: true,
       };
@@ -58,11 +56,6 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
         return delivery;
       }, redact),
   };
-}
-
-/** The three characters Telegram's HTML mode needs escaped. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 // Telegram answers `{"ok": true, "result": …}` or `{"ok": false, "error_code", "description"}`.

@@ -1,0 +1,43 @@
+import type { Logger } from '../../lib/common/logger.js';
+import type { ChannelConfig } from '../../lib/config/types.js';
+import type { ChannelContext, Delivery } from '../../lib/notify/types.js';
+
+/** A logger that records what it was given. */
+export interface RecordingLogger extends Logger {
+  lines: { info: string[]; warn: string[]; error: string[]; out: string[] };
+}
+
+export function recordingLogger(): RecordingLogger {
+  const lines = { info: [] as string[], warn: [] as string[], error: [] as string[], out: [] as string[] };
+  return {
+    lines,
+    info: (m) => lines.info.push(m),
+    warn: (m) => lines.warn.push(m),
+    error: (m) => lines.error.push(m),
+    out: (t) => lines.out.push(t),
+  };
+}
+
+/** A channel context whose redactor knows only `secrets` (so a channel's own redaction is tested too). */
+export function testContext(secrets: string[] = [], env: NodeJS.ProcessEnv = {}): ChannelContext & { logger: RecordingLogger } {
+  return {
+    logger: recordingLogger(),
+    env,
+    redact: (text) => secrets.reduce((t, s) => t.split(s).join('***'), text),
+  };
+}
+
+/** A channel config as the loader hands it over. */
+export function channelConfig(type: string, settings: Record<string, unknown>): ChannelConfig {
+  return { type, name: type, ...settings };
+}
+
+/** Fails with a readable message when a secret shows up in a delivery's words. */
+export function expectNoSecret(deliveries: Array<Delivery | string>, secrets: string[]): void {
+  for (const d of deliveries) {
+    const text = typeof d === 'string' ? d : d.detail;
+    for (const s of secrets) {
+      if (text.includes(s) || text.includes(encodeURIComponent(s))) throw new Error(`secret leaked in: ${text}`);
+    }
+  }
+}
