@@ -32,6 +32,8 @@ const SIGNATURES: Array<{ kind: ErrorKind; pattern: RegExp; before: number; afte
 ];
 const GENERIC = /\b[A-Z]\w*(?:Error|Exception)\b:|(?:^|\s)(?:Error|ERROR|FATAL|Fatal error):/;
 const TRACEBACK = 'Traceback (most recent call last):';
+// A line that starts a new log record (timestamps, glog/logging levels, Slurm, wandb) ends an exception message.
+const NEW_RECORD = /^(?:\[?\d{4}-\d{2}-\d{2}|\[?\d{2}:\d{2}:\d{2}|\[?[IWEF]\d{4} |(?:INFO|WARNING|WARN|ERROR|DEBUG|CRITICAL)\b|srun:|slurmstepd|wandb:|Epoch\b|epoch\b|step\b)/;
 const CHAIN = /^(?:During handling of the above exception|The above exception was the direct cause)/;
 
 /** The lines of the first recognised error region (see findErrorRegion), or none. */
@@ -83,7 +85,7 @@ function traceback(lines: string[], start: number): ErrorRegion {
     // Multi-line exception messages (NCCL's `ncclInternalError: …`, `Last error:`): follow them until a blank line.
     for (let i = exceptionAt + 1; i < lines.length && i <= exceptionAt + 4; i++) {
       const body = lines[i].startsWith(prefix) ? lines[i].slice(prefix.length) : null;
-      if (body === null || body.trim() === '' || body.includes(TRACEBACK)) break;
+      if (body === null || body.trim() === '' || body.includes(TRACEBACK) || NEW_RECORD.test(body) || CHAIN.test(body)) break;
       end = i + 1;
     }
   }
