@@ -1,0 +1,32 @@
+import { createLogger, type Logger } from '../common/logger.js';
+import { spoolDir } from '../common/paths.js';
+import { VERSION } from '../common/version.js';
+import { runCli } from './error-boundary.js';
+import { parseMonitorArgs } from '../monitor/options.js';
+import { runMonitor } from '../monitor/run.js';
+
+/** `train-monitor`: parse, route the subcommands, run the monitor; the one error boundary maps errors to exit codes. */
+export async function main(argv: string[]): Promise<void> {
+  await runCli('train-monitor', async () => {
+    const env = process.env;
+    const args = await parseMonitorArgs(argv, env, process.cwd());
+    if (args.kind === 'help') {
+      process.stdout.write(`${args.text}\n`);
+      return 0;
+    }
+    if (args.kind === 'version') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    const logger: Logger = createLogger({ prefix: 'train-monitor', quiet: args.quiet });
+    if (args.kind === 'test') {
+      const { runTestCommand } = await import('../doctor/test-channels.js');
+      return runTestCommand({ configPath: args.configPath, channel: args.channel, env, logger });
+    }
+    if (args.kind === 'doctor') {
+      const { runDoctor } = await import('../doctor/doctor.js');
+      return runDoctor({ configPath: args.configPath, env, logger });
+    }
+    return runMonitor(args, { env, cwd: process.cwd(), logger, spool: spoolDir(env) });
+  });
+}

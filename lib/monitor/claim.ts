@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { rename } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { errnoCode } from '../common/errors.js';
+
+/** `<name>.claim-<host>-<pid>-<8 hex>`: never matches MARKER_NAME or HEARTBEAT_NAME (no `.json` at the end). */
+const CLAIM_NAME = /^(.+)\.claim-(.+)-(\d+)-([0-9a-f]{8})$/;
+
+/** A claim file as seen in a directory listing, with the monitor that made it. */
+export interface ClaimName {
+  /** The marker or heartbeat name the claim was taken from. */
+  base: string;
+  host: string;
+  pid: number;
+}
+
+// Host names are put into file names, so keep them to safe characters.
+export function currentHost(): string {
+  return hostname().replace(/[^A-Za-z0-9.-]/g, '_') || 'host';
+}
+
+/** A fresh claim name for `base`, private to this process. */
+export function makeClaimName(base: string): string {
+  return `${base}.claim-${currentHost()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Reads the base name, host and pid out of a claim name, or null when `name` is not a claim. */
+export function parseClaimName(name: string): ClaimName | null {
+  const match = CLAIM_NAME.exec(name);
+  return match ? { base: match[1], host: match[2], pid: Number(match[3]) } : null;
+}
+
+/**
+ * Claims `from` by an atomic rename to `to`: exactly one of several racing processes wins.
+ * Returns false when the file was gone (another monitor won, or it was already delivered).
+ */
+export async function claimByRename(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** True when `pid` is known to be gone on this host (ESRCH); EPERM means it exists under another user. */
+export function isPidDead(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return errnoCode(error) === 'ESRCH';
+  }
+}
+
+/**
+ * A claim is abandoned when its monitor ran on this host and is dead, or when this monitor has watched it
+ * for longer than the timeout (by its own clock: another host's clock or NFS mtimes are never compared).
+ */
+export function isClaimAbandoned(claim: ClaimName, firstSeenMs: number, nowMs: number, timeoutS: number): boolean {
+  if (claim.host === currentHost() && claim.pid === process.pid) return false;
+  if (claim.host === currentHost() && isPidDead(claim.pid)) return true;
+  return nowMs - firstSeenMs >= timeoutS * 1000;
+}

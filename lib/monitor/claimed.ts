@@ -1,0 +1,44 @@
+import { basename, dirname, join } from 'node:path';
+import { claimByRename, makeClaimName } from './claim.js';
+import type { MonitorContext } from './context.js';
+import type { ClaimedMarker } from './delivery.js';
+import { moveToBad } from './move.js';
+import { readMarkerFile } from './read-marker.js';
+
+/** What claiming a marker led to. */
+export type ClaimResult =
+  | { kind: 'claimed'; item: ClaimedMarker }
+  | { kind: 'lost-race' }
+  | { kind: 'foreign' }
+  | { kind: 'bad'; badPath: string; reason: string };
+
+/**
+ * Claims a marker by renaming it to this monitor's private name (one winner among racing monitors), then reads
+ * the claimed file. A corrupt one is moved to `*.bad` and said once on stderr; nothing is ever deleted unread.
+ * `workDir` null means "the work dir the marker names" (markers the wrapper left in the spool).
+ */
+export async function claimMarker(markerPath: string, workDir: string | null, ctx: MonitorContext): Promise<ClaimResult> {
+  const claimPath = join(dirname(markerPath), makeClaimName(basename(markerPath)));
+  if (!(await claimByRename(markerPath, claimPath))) return { kind: 'lost-race' };
+  return readClaimed(claimPath, markerPath, workDir, ctx);
+}
+
+/** Reads a file this monitor holds under its claim name; corrupt content goes to `*.bad`. */
+export async function readClaimed(claimPath: string, markerPath: string, workDir: string | null, ctx: MonitorContext): Promise<ClaimResult> {
+  const read = await readMarkerFile(claimPath, ctx.uid);
+  if (read.kind === 'ok') {
+    const dir = workDir ?? (read.marker.work_dir || dirname(markerPath));
+    return { kind: 'claimed', item: { markerPath, claimPath, marker: read.marker, workDir: dir } };
+  }
+  if (read.kind === 'gone') return { kind: 'lost-race' };
+  if (read.kind === 'foreign') {
+    // Never ours to judge: put it back where it was.
+    const { releaseClaimTo } = await import('./move.js');
+    await releaseClaimTo(claimPath, markerPath);
+    return { kind: 'foreign' };
+  }
+  const reason = read.reason.replace(`${claimPath}: `, '');
+  const badPath = await moveToBad(claimPath, markerPath);
+  ctx.logger.error(`corrupt marker ${markerPath} (${reason}) moved to ${basename(badPath)}; it is kept, not delivered`);
+  return { kind: 'bad', badPath, reason };
+}

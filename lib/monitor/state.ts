@@ -1,0 +1,74 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { errnoCode } from '../common/errors.js';
+import { stateDir } from '../common/paths.js';
+
+/** One heartbeat as this monitor has watched it: the last seq and when (by this monitor's clock) it last changed. */
+export interface HeartbeatObservation {
+  seq: number;
+  changed_at: number;
+  /** The scheduler said the job still runs, and the user has been told once. */
+  noted_running?: boolean;
+}
+
+/**
+ * What monitors remember between passes and invocations (cron `--once` runs accumulate observations).
+ * Times are milliseconds since the epoch by the observing monitor's clock.
+ */
+export interface MonitorState {
+  schema: 1;
+  heartbeats: Record<string, HeartbeatObservation>;
+  /** Claim files left by other monitors: when this monitor first saw each. */
+  claims: Record<string, { first_seen: number }>;
+}
+
+/** `<state dir>/heartbeats.json`. */
+export function monitorStatePath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(stateDir(env), 'heartbeats.json');
+}
+
+// A missing or damaged state file starts fresh: observations are only an optimisation of time.
+async function readState(path: string): Promise<MonitorState> {
+  try {
+    const data = JSON.parse(await readFile(path, 'utf8')) as Partial<MonitorState>;
+    return {
+      schema: 1,
+      heartbeats: typeof data.heartbeats === 'object' && data.heartbeats ? data.heartbeats : {},
+      claims: typeof data.claims === 'object' && data.claims ? data.claims : {},
+    };
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
+    return { schema: 1, heartbeats: {}, claims: {} };
+  }
+}
+
+/**
+ * Reads, changes and writes the state file under a proper-lockfile lock (atomic write), so monitors
+ * started by cron beside a long-running one do not lose each other's observations.
+ * With `persist: false` (dry run) the change is computed but nothing is written.
+ */
+export async function updateMonitorState<T>(
+  env: NodeJS.ProcessEnv,
+  change: (state: MonitorState) => T,
+  options: { persist: boolean },
+): Promise<T> {
+  const path = monitorStatePath(env);
+  if (!options.persist) return change(await readState(path));
+  await mkdir(dirname(path), { recursive: true });
+  const { lock } = await import('proper-lockfile');
+  const release = await lock(path, {
+    realpath: false,
+    stale: 10_000,
+    retries: { retries: 60, minTimeout: 20, maxTimeout: 250, factor: 1.5 },
+    onCompromised: () => undefined,
+  });
+  try {
+    const state = await readState(path);
+    const result = change(state);
+    const { default: writeFileAtomic } = await import('write-file-atomic');
+    await writeFileAtomic(path, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+    return result;
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
