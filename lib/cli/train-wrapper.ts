@@ -1,0 +1,28 @@
+import { createLogger } from '../common/logger.js';
+import { VERSION } from '../common/version.js';
+import { parseWrapperArgs } from '../wrapper/args.js';
+import { normalizeWrapperOptions } from '../wrapper/options.js';
+import { runWrapper } from '../wrapper/run.js';
+import { runCli } from './error-boundary.js';
+
+/** `train-wrapper`: parse, load the config, validate everything, then run the command and exit with its status. */
+export async function main(argv: string[]): Promise<void> {
+  await runCli('train-wrapper', async () => {
+    const parsed = await parseWrapperArgs(argv);
+    if (parsed.kind === 'help') {
+      process.stdout.write(`${parsed.text}\n`);
+      return 0;
+    }
+    if (parsed.kind === 'version') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    const env = process.env;
+    const { loadConfig } = await import('../config/load.js');
+    const config = await loadConfig({ configPath: parsed.raw.config, env, cwd: process.cwd() });
+    const options = normalizeWrapperOptions(parsed.raw, env, config.train);
+    const logger = createLogger({ prefix: 'train-wrapper', quiet: options.quiet });
+    for (const warning of config.warnings) logger.warn(warning);
+    return runWrapper(options, { env, logger, config });
+  });
+}

@@ -1,0 +1,79 @@
+import { unlink } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
+import { errnoCode } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { Heartbeat } from '../common/marker.js';
+import { isoLocal } from '../common/paths.js';
+import type { OutputStats } from './tee.js';
+
+type GpuSample = NonNullable<Heartbeat['gpus']>;
+
+export interface HeartbeatOptions {
+  path: string;
+  /** The fields that never change during the run. */
+  base: Omit<Heartbeat, 'seq' | 'updated_at' | 'log_bytes' | 'last_output_at' | 'gpus'>;
+  intervalMs: number;
+  stats: OutputStats;
+  /** One GPU sample per beat; undefined where there are no GPUs (or not yet known), and then no `gpus` field. */
+  sampleGpus: () => Promise<GpuSample | undefined>;
+  logger: Logger;
+}
+
+/** The running heartbeat: `stop()` waits for a write in flight (not for a GPU sample); `remove()` deletes the file. */
+export interface HeartbeatWriter {
+  stop(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+/**
+ * Writes the heartbeat atomically now and then every `intervalMs` (seq increments on every write). Beats never
+ * overlap: the next one is scheduled after the previous write finished. A failing write is warned about once per
+ * streak of failures, never fatal.
+ */
+export function startHeartbeat(options: HeartbeatOptions): HeartbeatWriter {
+  let seq = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let failing = false;
+  let writing: Promise<void> = Promise.resolve();
+
+  const beat = async () => {
+    const gpus = await options.sampleGpus().catch(() => undefined);
+    if (stopped) return; // the run ended while sampling: the marker is next, not another beat
+    seq += 1;
+    const heartbeat: Heartbeat = {
+      ...options.base,
+      seq,
+      updated_at: isoLocal(new Date()),
+      log_bytes: options.stats.bytes,
+      last_output_at: options.stats.lastOutputAt ? isoLocal(new Date(options.stats.lastOutputAt)) : null,
+      ...(gpus ? { gpus } : {}),
+    };
+    writing = writeFileAtomic(options.path, `${JSON.stringify(heartbeat, null, 2)}\n`, { fsync: false }).then(
+      () => {
+        failing = false;
+      },
+      (error: unknown) => {
+        if (!failing) options.logger.warn(`cannot write the heartbeat ${options.path}: ${errnoCode(error) ?? String(error)}`);
+        failing = true;
+      },
+    );
+    await writing;
+  };
+  const loop = () => {
+    void beat().finally(() => {
+      if (!stopped) timer = setTimeout(loop, options.intervalMs);
+    });
+  };
+  loop();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await writing; // a sample in flight is abandoned, a write in flight is waited for
+    },
+    async remove() {
+      await unlink(options.path).catch(() => undefined);
+    },
+  };
+}
