@@ -1,0 +1,118 @@
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import yaml from 'js-yaml';
+import { errnoCode } from '../common/errors.js';
+import { SEARCH_PATHS } from './defaults.js';
+import type { ProblemList } from './issues.js';
+
+export interface LoadOptions {
+  /** `--config FILE`: must exist. */
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The directory relative paths are resolved against (default: the process's). */
+  cwd?: string;
+}
+
+/** Where the configuration came from. */
+export type ConfigSource = '--config' | '$HPC_RUN_CONFIG' | 'config/config.yaml' | '~/.config/hpc-run/config.yaml';
+
+/** Result of reading a YAML file: `ok` false when it could not be read or parsed (a problem was recorded). */
+export type YamlRead = { ok: true; data: unknown } | { ok: false };
+
+/** `~` and `~/x` become the home directory; other paths resolve against `base`. */
+export function resolveUserPath(path: string, base: string, env: NodeJS.ProcessEnv): string {
+  if ((path === '~' || path.startsWith('~/')) && env.HOME) return join(env.HOME, path.slice(1));
+  return isAbsolute(path) ? resolve(path) : resolve(base, path);
+}
+
+/**
+ * The config file to load, in search order: `--config`, `$HPC_RUN_CONFIG`, `./config/config.yaml`,
+ * `$XDG_CONFIG_HOME/hpc-run/config.yaml` or `~/.config/hpc-run/config.yaml`; null for the built-in defaults.
+ * A file named by `--config` or `$HPC_RUN_CONFIG` that does not exist is a problem (and `failed` is set).
+ */
+export async function locateConfigFile(
+  options: LoadOptions,
+  problems: ProblemList,
+): Promise<{ file: string | null; source: ConfigSource | null; failed: boolean }> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const named: Array<[string | undefined, ConfigSource]> = [
+    [options.configPath, '--config'],
+    [env.HPC_RUN_CONFIG, '$HPC_RUN_CONFIG'],
+  ];
+  for (const [path, source] of named) {
+    if (path === undefined || path === '') continue;
+    const file = resolveUserPath(path, cwd, env);
+    const reason = await whyNotAFile(file);
+    if (reason) {
+      problems.error(undefined, `cannot read the config file named by ${source}: ${reason}`, {
+        file,
+        hint: 'check the path, or leave it out to use config/config.yaml or ~/.config/hpc-run/config.yaml',
+      });
+      return { file, source, failed: true };
+    }
+    return { file, source, failed: false };
+  }
+  const userBase = env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, 'hpc-run', 'config.yaml') : undefined;
+  const candidates: Array<[string | undefined, ConfigSource]> = [
+    [resolve(cwd, SEARCH_PATHS.local), 'config/config.yaml'],
+    [userBase ?? (env.HOME ? join(env.HOME, SEARCH_PATHS.user) : undefined), '~/.config/hpc-run/config.yaml'],
+  ];
+  for (const [file, source] of candidates) {
+    if (file !== undefined && (await exists(file))) return { file, source, failed: false };
+  }
+  return { file: null, source: null, failed: false };
+}
+
+/** Reads and parses one YAML file; a read or syntax error becomes a problem naming the file (and line). */
+export async function readYamlFile(file: string, what: string, problems: ProblemList): Promise<YamlRead> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    problems.error(undefined, `cannot read the ${what}: ${describeErrno(error)}`, { file });
+    return { ok: false };
+  }
+  try {
+    return { ok: true, data: yaml.load(text, { filename: file }) };
+  } catch (error) {
+    if (error instanceof yaml.YAMLException) {
+      // The reason only: js-yaml's full message quotes the source line, which may hold a secret.
+      const mark = error.mark;
+      problems.syntax(file, (mark?.line ?? 0) + 1, (mark?.column ?? 0) + 1, `invalid YAML: ${error.reason}`);
+      return { ok: false };
+    }
+    throw error;
+  }
+}
+
+/** Plain words for a file-system error. */
+export function describeErrno(error: unknown): string {
+  const code = errnoCode(error);
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory, not a file';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  return code ?? (error instanceof Error ? error.message : String(error));
+}
+
+// Undefined when `file` is a readable regular file, else the reason in plain words.
+async function whyNotAFile(file: string): Promise<string | undefined> {
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) return 'it is a directory, not a file';
+    return undefined;
+  } catch (error) {
+    return describeErrno(error);
+  }
+}
+
+/** True when something exists at `file` (a file there that cannot be read is then reported by the reader). */
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
