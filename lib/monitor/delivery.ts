@@ -1,7 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { errnoCode } from '../common/errors.js';
 import type { DeliveryState, Marker } from '../common/marker.js';
-import { isoLocal } from '../common/paths.js';
 import type { MonitorSettings } from '../config/types.js';
 import { retryDelay } from '../notify/backoff.js';
 import type { Channel, Delivery } from '../notify/types.js';
@@ -47,7 +46,7 @@ export function nextDeliveryState(prev: DeliveryState | undefined, okNames: stri
   return {
     delivered: [...new Set([...(prev?.delivered ?? []), ...okNames])],
     attempts,
-    next_attempt_at: isoLocal(new Date(nowMs + delayS * 1000)),
+    next_attempt_at: new Date(nowMs + delayS * 1000).toISOString(),
     last_error: failures.join('; '),
   };
 }
