@@ -28,7 +28,7 @@ async function startSmtp(options: Partial<SMTPServerOptions> = {}): Promise<{ po
     allowInsecureAuth: true,
     authMethods: ['PLAIN', 'LOGIN'],
     onAuth(auth, _session, callback) {
-      got.auth.push({ method: auth.method, username: auth.username, password: auth.password });
+      got.auth.push({ method: auth.method, username: auth.username, password: auth.password ?? undefined });
       if (auth.username === USER && auth.password === PASSWORD) return callback(null, { user: USER });
       return callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
     },
