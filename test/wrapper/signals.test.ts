@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '../helpers/run-bin.js';
+import { FIXTURES, isAlive, makeSandbox, statusOf, type Sandbox } from './setup.js';
+
+const SIGNALS_JOB = join(FIXTURES, 'signals.mjs');
+const TREE_JOB = join(FIXTURES, 'stubborn-tree.sh');
+
+// Signals sent to the wrapper reach the command's whole process group; terminating ones end the run.
+describe('train-wrapper signals', () => {
+  let box: Sandbox;
+  let record: string;
+  beforeEach(() => {
+    box = makeSandbox();
+    record = join(box.root, 'signals.txt');
+  });
+  afterEach(() => box.cleanup());
+
+  const recorded = () => (existsSync(record) ? readFileSync(record, 'utf8') : '');
+
+  test('SIGUSR1 reaches the command and does not end the run; SIGTERM then ends it (terminated, 143)', async () => {
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--', process.execPath, SIGNALS_JOB, record]);
+    await waitFor(() => run.output().includes('ready'));
+    run.child.kill('SIGUSR1');
+    await waitFor(() => recorded().includes('SIGUSR1'));
+    run.child.kill('SIGUSR2');
+    await waitFor(() => recorded().includes('SIGUSR2'));
+    expect(run.child.exitCode).toBeNull();
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(statusOf(result)).toBe(143);
+    expect(recorded()).toBe('SIGUSR1\nSIGUSR2\nSIGTERM\n');
+    expect(result.stdout).toContain('got SIGUSR1');
+    expect(box.marker().data).toMatchObject({ status: 'terminated', exit_code: 143, signal: 'SIGTERM' });
+  });
+
+  test('SIGINT reaches a command started through sh -c (its process group), 130', async () => {
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--command', `"${process.execPath}" "${SIGNALS_JOB}" "${record}"; echo after`]);
+    await waitFor(() => run.output().includes('ready'));
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(statusOf(result)).toBe(130);
+    expect(recorded()).toBe('SIGINT\n');
+    expect(box.marker().data).toMatchObject({ status: 'terminated', signal: 'SIGINT' });
+  });
+
+  test('SIGHUP is passed on too', async () => {
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--', process.execPath, SIGNALS_JOB, record]);
+    await waitFor(() => run.output().includes('ready'));
+    run.child.kill('SIGHUP');
+    expect(statusOf(await run.done)).toBe(129);
+    expect(recorded()).toBe('SIGHUP\n');
+  });
+
+  test('a tree that ignores SIGTERM is SIGKILLed after --kill-grace, grandchildren included', async () => {
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--kill-grace', '0.5', '--', TREE_JOB, 'ignore']);
+    await waitFor(() => run.output().includes('ready'));
+    const worker = Number(readFileSync(join(box.workDir, 'worker.pid'), 'utf8'));
+    expect(isAlive(worker)).toBe(true);
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(statusOf(result)).toBe(137);
+    await waitFor(() => !isAlive(worker), 5000);
+    expect(box.marker().data).toMatchObject({ status: 'terminated', exit_code: 137, signal: 'SIGKILL' });
+  });
+
+  test('a worker that ignores SIGTERM does not outlive its command that died of it', async () => {
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--kill-grace', '60', '--', TREE_JOB]);
+    await waitFor(() => run.output().includes('ready'));
+    const worker = Number(readFileSync(join(box.workDir, 'worker.pid'), 'utf8'));
+    run.child.kill('SIGTERM');
+    expect(statusOf(await run.done)).toBe(143);
+    await waitFor(() => !isAlive(worker), 5000);
+  });
+
+  test('a command that exits leaving a worker behind: the worker is killed, the status is the command\'s', async () => {
+    const result = await box.run(['--work-dir', box.workDir, '--quiet', '--', TREE_JOB, 'exit']);
+    expect(statusOf(result)).toBe(0);
+    const worker = Number(readFileSync(join(box.workDir, 'worker.pid'), 'utf8'));
+    await waitFor(() => !isAlive(worker), 5000);
+    expect(box.marker().data).toMatchObject({ status: 'success', exit_code: 0 });
+  });
+
+  test('SIGTERM at the job end time is a timeout', async () => {
+    const now = String(Math.floor(Date.now() / 1000));
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--', process.execPath, SIGNALS_JOB, record], {
+      SLURM_JOB_ID: '4242',
+      SLURM_JOB_END_TIME: now,
+    });
+    await waitFor(() => run.output().includes('ready'));
+    run.child.kill('SIGTERM');
+    expect(statusOf(await run.done)).toBe(143);
+    const marker = box.marker();
+    expect(marker.name).toBe('.train_complete.4242.json');
+    expect(marker.data).toMatchObject({ status: 'timeout', signal: 'SIGTERM', run_id: '4242' });
+    expect(marker.data.slurm).toMatchObject({ job_id: '4242' });
+  });
+
+  test('SIGTERM long before the job end time is terminated (scancel)', async () => {
+    const later = String(Math.floor(Date.now() / 1000) + 3600);
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--', process.execPath, SIGNALS_JOB, record], {
+      SLURM_JOB_ID: '4243',
+      SLURM_JOB_END_TIME: later,
+    });
+    await waitFor(() => run.output().includes('ready'));
+    run.child.kill('SIGTERM');
+    expect(statusOf(await run.done)).toBe(143);
+    expect(box.marker().data).toMatchObject({ status: 'terminated', run_id: '4243' });
+  });
+});
