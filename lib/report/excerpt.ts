@@ -34,6 +34,7 @@ const GENERIC = /\b[A-Z]\w*(?:Error|Exception)\b:|(?:^|\s)(?:Error|ERROR|FATAL|F
 const TRACEBACK = 'Traceback (most recent call last):';
 // A line that starts a new log record (timestamps, glog/logging levels, Slurm, wandb) ends an exception message.
 const NEW_RECORD = /^(?:\[?\d{4}-\d{2}-\d{2}|\[?\d{2}:\d{2}:\d{2}|\[?[IWEF]\d{4} |(?:INFO|WARNING|WARN|ERROR|DEBUG|CRITICAL)\b|srun:|slurmstepd|wandb:|Epoch\b|epoch\b|step\b)/;
+const MESSAGE_PART = /^[A-Za-z_][\w.]*(?: \w+)?:(?:\s|$)/;
 const CHAIN = /^(?:During handling of the above exception|The above exception was the direct cause)/;
 
 /** The lines of the first recognised error region (see findErrorRegion), or none. */
@@ -83,10 +84,14 @@ function traceback(lines: string[], start: number): ErrorRegion {
   }
   if (exceptionAt >= 0) {
     // Multi-line exception messages (NCCL's `ncclInternalError: …`, `Last error:`): follow them until a blank line.
+    // A continuation is another `name: message` line, or follows a line that ends with a colon.
+    let previous = lines[exceptionAt];
     for (let i = exceptionAt + 1; i < lines.length && i <= exceptionAt + 4; i++) {
       const body = lines[i].startsWith(prefix) ? lines[i].slice(prefix.length) : null;
       if (body === null || body.trim() === '' || body.includes(TRACEBACK) || NEW_RECORD.test(body) || CHAIN.test(body)) break;
+      if (!MESSAGE_PART.test(body) && !previous.trimEnd().endsWith(':')) break;
       end = i + 1;
+      previous = body;
     }
   }
   const all = lines.slice(start, end).filter((line) => line.startsWith(prefix));

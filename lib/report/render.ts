@@ -40,7 +40,7 @@ function renderBody(report: Report, layout: Layout, format: RenderFormat, limits
     const best = largestFitting(lows[i], highs[i], (n) => fits(steps[i](n)));
     if (best !== null) return layout(report, steps[i](best));
   }
-  return renderLastResort(report, format, limits);
+  return renderLastResort(report, layout, format, limits);
 }
 
 // Binary search for the largest n in [low, high] that fits; null when even `low` does not.
@@ -55,9 +55,17 @@ function largestFitting(low: number, high: number, fits: (n: number) => boolean)
   return lo;
 }
 
-// Limits too small for any layout: the end of the last log line (or the note, or the title), escaped.
-function renderLastResort(report: Report, format: RenderFormat, limits: RenderLimits): string {
+// Limits too small for the summary with the last log line: the layout with only the end of that line, and
+// failing that, the end of the line (or the note, or the title) alone, escaped.
+function renderLastResort(report: Report, layout: Layout, format: RenderFormat, limits: RenderLimits): string {
   const lastLine = report.logTail[report.logTail.length - 1];
+  if (lastLine !== undefined) {
+    const bare = (n: number): Report => ({ ...report, summary: [], errorExcerpt: [], logNote: null,
+      logTail: [truncateToLimit(lastLine, { maxChars: n }, { keep: 'end' })] });
+    const plan = { summary: 0, excerpt: 0, tail: 1 };
+    const best = largestFitting(2, Array.from(lastLine).length, (n) => fitsLimits(layout(bare(n), plan), limits));
+    if (best !== null) return layout(bare(best), plan);
+  }
   const source = lastLine ?? report.logNote ?? report.title;
   const keep = lastLine !== undefined ? 'end' : 'start';
   const escape = format === 'html' ? escapeHtml : format === 'markdown' ? escapeMarkdown : (s: string) => s;

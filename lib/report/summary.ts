@@ -9,7 +9,7 @@ const LAUNCHERS = new Set(['python', 'python3', 'python2', 'py', 'torchrun', 'sr
 
 /** A short name for the command: the script or module it runs (`train.py`), else its first 24 characters. */
 export function shortCommand(command: string): string {
-  const words = command.trim().split(/\s+/).filter(Boolean);
+  const words = command.trim().split(/\s+/).map((word) => word.replace(/^['"]+|['"]+$/g, '')).filter(Boolean);
   const base = (word: string) => word.split('/').pop() ?? word;
   const script = words.find((word) => /^[^-=][^=]*\.(py|sh|jl|R|lua|pl|rb|js)$/.test(word));
   if (script) return base(script);

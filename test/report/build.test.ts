@@ -1,0 +1,115 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildReport } from '../../lib/report/build.js';
+import { shortCommand } from '../../lib/report/summary.js';
+import { makeTempDir } from '../helpers/run-bin.js';
+import { makeMarker, reportConfig } from './marker-fixture.js';
+
+let tmp: { dir: string; cleanup: () => void };
+const LOG = 'logs/train.log';
+const pair = (summary: Array<[string, string]>, label: string) => summary.find(([l]) => l === label)?.[1];
+
+beforeAll(() => {
+  tmp = makeTempDir('hpc-run-build-');
+});
+afterAll(() => tmp.cleanup());
+
+// A fresh work dir holding one log with the given lines.
+function workWithLog(name: string, lines: string[] | string): string {
+  const work = join(tmp.dir, name);
+  mkdirSync(join(work, 'logs'), { recursive: true });
+  writeFileSync(join(work, LOG), typeof lines === 'string' ? lines : `${lines.join('\n')}\n`);
+  return work;
+}
+
+const steps = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `\x1b[32mstep ${from + i}\x1b[0m loss 0.5`);
+
+describe('buildReport', () => {
+  test('a failed run: compact title, summary, traceback excerpt, cleaned last 50 lines', async () => {
+    const traceback = ['Traceback (most recent call last):', '  File "train.py", line 9, in <module>', '    step()', 'RuntimeError: CUDA error: an illegal memory access was encountered'];
+    const work = workWithLog('failed', [...steps(0, 200), ...traceback, ...steps(200, 230)]);
+    const marker = makeMarker({ log_file: LOG, work_dir: work });
+    const report = await buildReport(marker, { workDir: work, report: reportConfig() });
+    expect(report.status).toBe('failed');
+    expect(report.severity).toBe('error');
+    expect(report.title).toBe('❌ failed · bert · 123450_7 · gpu042 · 1h 00m 06s');
+    expect(report.errorExcerpt).toEqual(traceback);
+    expect(report.logTail).toHaveLength(50);
+    expect(report.logTail[49]).toBe('step 229 loss 0.5');
+    expect(report.logTail.join('\n')).not.toContain('\x1b');
+    expect(report.logNote).toBeNull();
+    expect(pair(report.summary, 'Exit code')).toBe('1');
+    expect(pair(report.summary, 'Host')).toBe('gpu042');
+    expect(pair(report.summary, 'Slurm job')).toBe('123457 (array 123450_7)');
+    expect(pair(report.summary, 'Partition')).toBe('gpu');
+    expect(pair(report.summary, 'GPU 0')).toBe('H100 peak 70211/81559 MiB, mean 93%');
+    expect(pair(report.summary, 'Started')).toBe('2024-05-02 11:34:50 +08:00');
+    expect(pair(report.summary, 'Duration')).toBe('1h 00m 06s');
+    expect(report.marker).toBe(marker);
+  });
+
+  test('an error far above the last lines is still found (the scan reads more than the tail)', async () => {
+    const work = workWithLog('far', [...steps(0, 10), 'slurmstepd: error: *** JOB 9 ON gpu001 CANCELLED AT 2024-05-02T12:00:00 DUE TO TIME LIMIT ***', ...steps(10, 600)]);
+    const report = await buildReport(makeMarker({ status: 'timeout', log_file: LOG, work_dir: work }), { workDir: work, report: reportConfig() });
+    expect(report.errorExcerpt.join('\n')).toContain('DUE TO TIME LIMIT');
+    expect(report.logTail).toHaveLength(50);
+    expect(report.severity).toBe('warning');
+  });
+
+  test('a success has no excerpt, even with a handled traceback in its log', async () => {
+    const work = workWithLog('ok', ['Traceback (most recent call last):', '  File "x.py"', 'KeyError: 1', 'recovered', 'done']);
+    const report = await buildReport(makeMarker({ status: 'success', exit_code: 0, log_file: LOG, slurm: null, gpus: [] }), { workDir: work, report: reportConfig({ include_last_n_lines: 2 }) });
+    expect(report.errorExcerpt).toEqual([]);
+    expect(report.logTail).toEqual(['recovered', 'done']);
+    expect(report.title).toBe('✅ success · train.py · 123450_7 · gpu042 · 1h 00m 06s');
+    expect(report.severity).toBe('info');
+  });
+
+  test('a lost run carries the scheduler state; a terminated one its signal', async () => {
+    const work = workWithLog('lost', ['step 1']);
+    const lost = await buildReport(makeMarker({ status: 'lost', exit_code: null, log_file: LOG, scheduler_state: 'OUT_OF_MEMORY', scheduler_note: 'from sacct' }), { workDir: work, report: reportConfig() });
+    expect(lost.severity).toBe('critical');
+    expect(lost.title.startsWith('💀 lost')).toBe(true);
+    expect(pair(lost.summary, 'Scheduler state')).toBe('OUT_OF_MEMORY');
+    expect(pair(lost.summary, 'Scheduler note')).toBe('from sacct');
+    expect(pair(lost.summary, 'Exit code')).toBeUndefined();
+    const term = await buildReport(makeMarker({ status: 'terminated', exit_code: 143, signal: 'SIGTERM', log_file: LOG }), { workDir: work, report: reportConfig({ language: 'zh' }) });
+    expect(term.title).toBe('⚠️ 被终止 · bert · 123450_7 · gpu042 · 1小时00分06秒');
+    expect(pair(term.summary, '信号')).toBe('SIGTERM');
+    expect(pair(term.summary, '退出码')).toBe('143');
+  });
+
+  test('restart count, many GPUs in one line, the seed\'s minimal marker', async () => {
+    const work = workWithLog('misc', ['x']);
+    const gpus = Array.from({ length: 8 }, (_, i) => ({ index: i, name: 'NVIDIA A100-SXM4-80GB', memory_total_mib: 81920, peak_memory_used_mib: 60000 + i, mean_utilization_pct: 80 + i }));
+    const marker = makeMarker({ log_file: LOG, gpus, slurm: { job_id: '5', array_job_id: null, array_task_id: null, job_name: null, partition: null, nodelist: 'gpu[01-02]', restart_count: 2 } });
+    const report = await buildReport(marker, { workDir: work, report: reportConfig() });
+    expect(pair(report.summary, 'GPUs')).toBe('8× A100-SXM4-80GB, highest peak 60007/81920 MiB, mean 84%');
+    expect(pair(report.summary, 'Restarts')).toBe('2');
+    expect(pair(report.summary, 'Slurm job')).toBe('5');
+    const seed = { timestamp: '2024-01-01 12:34:56', status: 'success', exit_code: 0, log_file: LOG } as never;
+    const minimal = await buildReport({ ...makeMarker(), ...(seed as object), run_id: null, command: '', host: '', duration_s: 0, slurm: null, gpus: [], started_at: '', ended_at: '' }, { workDir: work, report: reportConfig() });
+    expect(minimal.title).toBe('✅ success');
+    expect(pair(minimal.summary, 'Ended')).toBe('2024-01-01 12:34:56');
+    expect(minimal.logTail).toEqual(['x']);
+  });
+
+  test('empty and missing logs give a note; include_last_n_lines 0 gives no tail; long lines are shortened', async () => {
+    const empty = workWithLog('empty', '');
+    expect((await buildReport(makeMarker({ log_file: LOG }), { workDir: empty, report: reportConfig() })).logNote).toBe('The log file logs/train.log is empty.');
+    expect((await buildReport(makeMarker({ log_file: 'logs/gone.log' }), { workDir: empty, report: reportConfig() })).logNote).toBe('The log file logs/gone.log was not found.');
+    expect((await buildReport(makeMarker({ log_file: null }), { workDir: empty, report: reportConfig({ language: 'zh' }) })).logNote).toBe('本次运行没有记录日志文件。');
+    const long = workWithLog('long', ['y'.repeat(5000), 'Error: z']);
+    const none = await buildReport(makeMarker({ log_file: LOG }), { workDir: long, report: reportConfig({ include_last_n_lines: 0, max_line_length: 100 }) });
+    expect(none.logTail).toEqual([]);
+    expect(none.errorExcerpt).toEqual(['y'.repeat(50) + '…' + 'y'.repeat(49), 'Error: z']);
+  });
+
+  test('short command names for titles', () => {
+    expect(shortCommand('python -u train.py --epochs 3')).toBe('train.py');
+    expect(shortCommand('srun torchrun --nproc_per_node 8 /home/a/llm/pretrain.py --cfg x.yaml')).toBe('pretrain.py');
+    expect(shortCommand('python3.11 -m mypkg.train --lr 1e-4')).toBe('mypkg.train');
+    expect(shortCommand('CUDA_VISIBLE_DEVICES=0 ./bin/solver -n 4')).toBe('solver');
+    expect(shortCommand('bash -c "sleep 1"')).toBe('sleep');
+  });
+});
