@@ -20,7 +20,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     const logger: Logger = createLogger({ prefix: 'train-monitor', quiet: args.quiet });
     if (args.kind === 'test') {
-      const { runTestCommand } = await import('../doctor/test-channels.js');
+      const { runTestCommand } = await import('../doctor/test-command.js');
       return runTestCommand({ configPath: args.configPath, channel: args.channel, env, logger });
     }
     if (args.kind === 'doctor') {

@@ -52,6 +52,8 @@ export async function parseMonitorArgs(argv: string[], env: NodeJS.ProcessEnv, c
   const defaults = envDefaults(env);
   const parser = yargs(argv)
     .scriptName('train-monitor')
+    .help(false)
+    .version(false)
     .usage('Usage: $0 [options]\n       $0 test [--channel NAME]\n       $0 doctor\n\nFinds completion markers of training runs, delivers each report exactly once to every configured channel, and reports runs whose heartbeat stopped as lost.')
     .command('$0', 'watch work dirs (or the spool) and deliver reports')
     .command('test', 'send a test notification to every channel (or one)', (y) => y.option('channel', { type: 'string', requiresArg: true, describe: 'only this channel (its name or type)' }))
@@ -71,13 +73,11 @@ export async function parseMonitorArgs(argv: string[], env: NodeJS.ProcessEnv, c
     })
     .example(EXAMPLES)
     .epilogue('Exit status: 0 all found reports delivered (or none found), 1 a delivery failed (markers kept for retry), 2 usage or configuration error.\nEnvironment: HPC_RUN_CONFIG, HPC_RUN_STATE_DIR, HPC_RUN_WORK_DIR (colon-separated), HPC_RUN_INTERVAL, HPC_RUN_STALE_AFTER, HPC_RUN_DRY_RUN=1, HPC_RUN_QUIET=1, HPC_RUN_NO_POLL=1.')
-    .help(false)
-    .version(false)
     .strict()
     .exitProcess(false)
     .wrap(100)
     .fail((message, error) => {
-      throw new UsageError(message || error?.message || 'invalid command line', 'train-monitor --help lists every option');
+      throw new UsageError(`${message || error?.message || 'invalid command line'} (see train-monitor --help)`);
     });
   const args = (await parser.parseAsync()) as Record<string, unknown> & { _: Array<string | number> };
   if (args.help) return { kind: 'help', text: await parser.getHelp() };
