@@ -72,10 +72,12 @@ function configLines(checked: Checked): CheckLine[] {
   }
   let sharedSecrets = false;
   for (const warning of checked.warnings) {
-    const secrets = /chmod/.test(warning);
+    // A readable secrets file is a failure; the warning carries its fix after `protect it:`.
+    const split = /^(.*?);\s*protect it:\s*(.*)$/s.exec(warning);
+    const secrets = /chmod 600/.test(warning);
     sharedSecrets ||= secrets;
     lines.push(secrets
-      ? { mark: 'fail', text: `secrets: ${warning.replace(/;\s*protect it:.*$/, '')}`, fix: /chmod 600 \S+/.exec(warning)?.[0] ?? 'chmod 600 <secrets file>' }
+      ? { mark: 'fail', text: `secrets: ${split ? split[1] : warning}`, fix: split ? split[2] : 'chmod 600 the file named above' }
       : { mark: 'note', text: `config: ${warning}` });
   }
   if (!sharedSecrets && checked.config) lines.push({ mark: 'ok', text: 'secrets: no secrets file readable by group or others' });
