@@ -15,7 +15,7 @@ import { recoverAbandoned } from './recover.js';
 import { scanTargets, type ScanTarget } from './scan.js';
 import { maintainSpool } from './spool-maintain.js';
 import { readSpool, removeSpoolEntry, type SpoolView } from './spool.js';
-import { updateMonitorState } from './state.js';
+import { hasObservations, updateMonitorState } from './state.js';
 import { deliverDigest } from './deliver-digest.js';
 
 /** Where one pass looks: the given work dirs, or (with none) the spool. */
@@ -55,7 +55,7 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
 
   const live = await readHeartbeats(scan, ctx);
   let observation: Observation = { stale: [], claimsFirstSeen: new Map() };
-  if (live.length > 0 || scan.claims.length > 0) {
+  if (live.length > 0 || scan.claims.length > 0 || (!ctx.dryRun && (await hasObservations(ctx.env)))) {
     const missing = new Set([...scan.missing, ...scan.unreadable.map((u) => u.target)].map((t) => t.dir));
     const scannedDirs = new Set(targets.map((t) => t.dir).filter((d) => !missing.has(d)));
     observation = await updateMonitorState(

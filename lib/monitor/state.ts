@@ -72,3 +72,9 @@ export async function updateMonitorState<T>(
     await release().catch(() => undefined);
   }
 }
+
+/** True when the state file remembers anything (so a pass without heartbeats still prunes what vanished). */
+export async function hasObservations(env: NodeJS.ProcessEnv): Promise<boolean> {
+  const state = await readState(monitorStatePath(env)).catch(() => null);
+  return state !== null && (Object.keys(state.heartbeats).length > 0 || Object.keys(state.claims).length > 0);
+}
