@@ -13,11 +13,12 @@ export const REACH_TIMEOUT_MS = 5000;
 export async function checkReach(label: string, endpoint: Endpoint, timeoutMs = REACH_TIMEOUT_MS): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
   const where = `${endpoint.host}:${endpoint.port}`;
-  let address = endpoint.host;
+  let addresses = [endpoint.host];
   if (!isIP(endpoint.host)) {
     try {
-      address = (await withTimeout(lookup(endpoint.host), timeoutMs, 'ETIMEOUT')).address;
-      lines.push({ mark: 'ok', text: `${label}: name lookup ${endpoint.host} → ${address}` });
+      const found = await withTimeout(lookup(endpoint.host, { all: true }), timeoutMs, 'ETIMEOUT');
+      addresses = found.map((a) => a.address);
+      lines.push({ mark: 'ok', text: `${label}: name lookup ${endpoint.host} → ${addresses.join(', ')}` });
     } catch (error) {
       lines.push({
         mark: 'fail',
@@ -27,12 +28,21 @@ export async function checkReach(label: string, endpoint: Endpoint, timeoutMs = 
       return lines;
     }
   }
-  let socket: Socket;
-  try {
-    socket = await openTcp(address, endpoint.port, timeoutMs);
-    lines.push({ mark: 'ok', text: `${label}: TCP connect ${where}` });
-  } catch (error) {
-    const code = codeOf(error);
+  // Like an HTTP client, try each address in turn (an IPv6 address may be unroutable while IPv4 works).
+  let socket: Socket | undefined;
+  let address = addresses[0];
+  let lastError: unknown;
+  for (const candidate of addresses) {
+    try {
+      socket = await openTcp(candidate, endpoint.port, timeoutMs);
+      address = candidate;
+      break;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  if (!socket) {
+    const code = codeOf(lastError);
     lines.push({
       mark: 'fail',
       text: `${label}: TCP connect ${where} failed (${code})`,
@@ -42,6 +52,7 @@ export async function checkReach(label: string, endpoint: Endpoint, timeoutMs = 
     });
     return lines;
   }
+  lines.push({ mark: 'ok', text: `${label}: TCP connect ${where}${address !== endpoint.host ? ` (${address})` : ''}` });
   socket.destroy();
   if (!endpoint.tls) {
     if (endpoint.note) lines.push({ mark: 'note', text: `${label}: ${endpoint.note}` });

@@ -58,7 +58,9 @@ export function judgeBark(answer: HttpAnswer): Delivery {
   const message = typeof json.message === 'string' ? json.message : '';
   if (answer.status >= 200 && answer.status <= 299) {
     return judgeAnswer(answer, () =>
-      Number(json.code) === 200 ? { ok: true } : { ok: false, detail: `code ${String(json.code)}${message ? `: ${message}` : ''}` },
+      Number(json.code) === 200
+        ? { ok: true }
+        : { ok: false, detail: json.code === undefined ? 'an answer without Bark\'s code (is `server` a Bark server?)' : `code ${String(json.code)}${message ? `: ${message}` : ''}` },
     );
   }
   const raw = `HTTP ${answer.status}: ${message || shortBody(answer.body) || 'no answer'}`;
