@@ -246,7 +246,9 @@ function collectSecrets(draft: Draft, channel: ChannelConfig, result: Normalized
       if (token) result.secrets.push(token[1]);
     }
     const raw = draft.raw[key];
-    const rawValues = isMapping(raw) ? Object.entries(raw).map(([k, v]) => [childPath(path, k), v] as const) : [[path, raw] as const];
+    const rawValues = isMapping(raw)
+      ? Object.entries(raw).filter(([h]) => !PLAIN_HEADERS.has(h.toLowerCase())).map(([k, v]) => [childPath(path, k), v] as const)
+      : [[path, raw] as const];
     for (const [p, v] of rawValues) {
       if (typeof v === 'string' && v !== '' && !v.includes('${')) result.inlineSecretPaths.push(p);
       else if (typeof v === 'number') result.inlineSecretPaths.push(p);

@@ -16,6 +16,12 @@ export function childPath(path: string, key: string | number): string {
 }
 
 /**
+ * Key paths left as written: `train.command` runs through `/bin/sh -c`, which expands `${VAR}` itself on the
+ * compute node (a job's `${SLURM_JOB_ID}` must not be an error when the monitor loads the same file).
+ */
+export const UNEXPANDED_PATHS = new Set(['train.command']);
+
+/**
  * Replaces `${VAR}` and `${VAR:-default}` in every string value of a parsed YAML tree (keys stay as written).
  * An unset variable without a default is a problem naming the key path and the variable; the value stays empty.
  */
@@ -26,6 +32,7 @@ export function expandVariables(
   problems: ProblemList,
   expansions: Expansion[],
 ): unknown {
+  if (UNEXPANDED_PATHS.has(path)) return value;
   if (typeof value === 'string') return expandString(value, path, env, problems, expansions);
   if (Array.isArray(value)) return value.map((item, i) => expandVariables(item, childPath(path, i), env, problems, expansions));
   if (isMapping(value)) {

@@ -18,6 +18,8 @@ export interface ConfigCheck {
   config: Config | null;
   /** The config file found (or named), null for the built-in defaults. */
   file: string | null;
+  /** The secrets file read (its permissions are checked), null when none was found. */
+  secretsFile: string | null;
   errors: ConfigError[];
   warnings: string[];
 }
@@ -27,6 +29,7 @@ const TOP_LEVEL = ['notification', 'report', 'train', 'watch', 'monitor', 'diges
 interface Inspection {
   config: Config | null;
   file: string | null;
+  secretsFile: string | null;
   problems: Problem[];
   warnings: string[];
   redact: (text: string) => string;
@@ -36,7 +39,7 @@ interface Inspection {
 export async function checkConfig(options: LoadOptions = {}): Promise<ConfigCheck> {
   const found = await inspectConfig(options);
   const errors = found.problems.map((problem) => toConfigError(problem, found.redact));
-  return { config: found.config, file: found.file, errors, warnings: found.warnings };
+  return { config: found.config, file: found.file, secretsFile: found.secretsFile, errors, warnings: found.warnings };
 }
 
 /** The configuration, every default filled in; throws the first ConfigError (saying how many more there are). */
@@ -56,7 +59,7 @@ async function inspectConfig(options: LoadOptions): Promise<Inspection> {
   const cwd = options.cwd ?? process.cwd();
   const top = new ProblemList();
   const located = await locateConfigFile(options, top);
-  const noConfig = (file: string | null): Inspection => ({ config: null, file, problems: top.problems, warnings: top.warnings, redact: (t) => t });
+  const noConfig = (file: string | null): Inspection => ({ config: null, file, secretsFile: null, problems: top.problems, warnings: top.warnings, redact: (t) => t });
   if (located.failed) return noConfig(located.file);
   const file = located.file;
   const problems = file ? top.forFile(file) : top;
@@ -105,7 +108,7 @@ async function inspectConfig(options: LoadOptions): Promise<Inspection> {
   if (file && channels.inlineSecretPaths.length > 0) await warnInlineSecrets(file, channels.inlineSecretPaths, problems);
   const redact = createRedactor(config.secrets);
   config.warnings = problems.warnings.map(redact);
-  return { config, file, problems: problems.problems, warnings: config.warnings, redact };
+  return { config, file, secretsFile: secretsFile.file, problems: problems.problems, warnings: config.warnings, redact };
 }
 
 // Secrets written into a config file that group or others can read: say which, and how to protect them.

@@ -44,12 +44,15 @@ describe('the secrets file', () => {
       ].join('\n'),
       'config/api_keys.yaml': 'unused_thing: "spare-secret-1"\nwebhook_token: "tok-webhook-22"\n',
     });
+    chmodSync(join(project.dir, 'config', 'config.yaml'), 0o644);
     const config = await loadConfig({ cwd: project.dir, env: bareEnv(project.dir, { API_KEY_VAR: 'env-key-333' }) });
     expect(config.channels[0].token).toBe('tok-webhook-22');
     expect(config.secrets).toEqual(
       expect.arrayContaining(['spare-secret-1', 'tok-webhook-22', 'env-key-333', 'https://hooks.example.org/services/T0/B0/XYZ123']),
     );
     expect(config.secrets).not.toContain('application/json');
+    expect(config.warnings).toHaveLength(1);
+    expect(config.warnings[0]).toContain('holds secrets (notification.channels[1].url) and is readable by group or others');
     expect(config.secrets).not.toContain('http://127.0.0.1:9/hook');
   });
 

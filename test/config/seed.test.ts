@@ -1,6 +1,6 @@
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../lib/config/load.js';
+import { checkConfig, loadConfig } from '../../lib/config/load.js';
 import { ROOT } from '../helpers/run-bin.js';
 import { bareEnv, makeProject, makeSeedProject, SEED_FIXTURE, SEED_KEY, writeFiles } from './helpers.js';
 
@@ -33,6 +33,9 @@ describe('the seed configuration', () => {
       expect(config.report.include_last_n_lines).toBe(50);
       expect(config.secrets).toContain(SEED_KEY);
       expect(config.warnings).toEqual([]);
+      const check = await checkConfig({ cwd: project.dir, env: bareEnv(join(project.dir, 'home')) });
+      expect(check.errors).toEqual([]);
+      expect(check.secretsFile).toBe(join(project.dir, 'config', 'api_keys.yaml'));
     } finally {
       project.cleanup();
     }

@@ -31,8 +31,13 @@ describe('${VAR} expansion', () => {
   });
 
   test('`$${` is a literal `${`; an empty variable with a default takes the default', async () => {
-    const config = await load('train:\n  command: "echo $${HOME} ${EMPTY:-fallback}"\n', { EMPTY: '' });
-    expect(config.train.command).toBe('echo ${HOME} fallback');
+    const config = await load('train:\n  log: {dir: "$${HOME} ${EMPTY:-fallback}"}\n', { EMPTY: '' });
+    expect(config.train.log_dir).toBe('${HOME} fallback');
+  });
+
+  test('train.command is left to the shell that runs it (no error for a job-only variable)', async () => {
+    const config = await load('train:\n  command: "python train.py --out runs/${SLURM_JOB_ID}"\n');
+    expect(config.train.command).toBe('python train.py --out runs/${SLURM_JOB_ID}');
   });
 
   test('an unset variable is an error naming the file, the key path and the variable', async () => {
