@@ -5,54 +5,54 @@ import type { RawWrapperArgs } from './options.js';
 /** What the command line asks for: help text, the version, or a run. */
 export type ParsedWrapperArgs = { kind: 'help'; text: string } | { kind: 'version' } | { kind: 'run'; raw: RawWrapperArgs };
 
-// Every flag with its help line; examples below show each one in use.
+// Every flag with its help line, an example and its HPC_RUN_* variable; a few whole command lines below.
 function buildParser(args: string[]) {
   return yargs(args)
     .scriptName('train-wrapper')
     .usage(
-      'Usage: train-wrapper --work-dir DIR --command "CMD ARGS…"\n' +
-        '       train-wrapper --work-dir DIR [flags] -- CMD ARGS…\n\n' +
-        'Runs a training command, tees its output to DIR/logs/train_*.log, writes a heartbeat while it runs and a\n' +
-        'completion marker when it ends, and exits with the command\'s status. Flags can also be set with HPC_RUN_*\n' +
-        'variables (HPC_RUN_WORK_DIR, HPC_RUN_COMMAND, HPC_RUN_LOG_DIR, HPC_RUN_RUN_ID, HPC_RUN_HEARTBEAT_INTERVAL,\n' +
-        'HPC_RUN_KILL_GRACE, HPC_RUN_QUIET, HPC_RUN_NOTIFY, HPC_RUN_CONFIG); a flag beats its variable.',
+      [
+        'Usage: train-wrapper --work-dir DIR --command "CMD ARGS…"    (through /bin/sh -c)',
+        '   or: train-wrapper --work-dir DIR [flags] -- CMD ARGS…      (no shell)',
+        '',
+        'Runs a training command in DIR, tees its output to DIR/logs/train_*.log, writes a heartbeat while it runs',
+        'and a completion marker when it ends, and exits with the command\'s status.',
+      ].join('\n'),
     )
     .help(false)
     .version(false)
     .strict()
     .fail(false)
     .exitProcess(false)
-    .wrap(Math.min(120, process.stdout.columns || 100))
+    .wrap(null)
     .parserConfiguration({
       'populate--': true,
       'parse-numbers': false,
       'parse-positional-numbers': false,
       'duplicate-arguments-array': false,
     })
-    .option('work-dir', { type: 'string', describe: 'Directory the command runs in; markers and logs go here (required)' })
-    .option('command', { type: 'string', describe: 'Command line, run through /bin/sh -c (quotes, $VARS, pipes, && work)' })
-    .option('log-dir', { type: 'string', describe: 'Log directory, relative to the work dir', defaultDescription: 'logs' })
-    .option('run-id', { type: 'string', describe: 'Names the marker, heartbeat and log', defaultDescription: 'Slurm array/job id, else none' })
-    .option('heartbeat-interval', { type: 'string', describe: 'Seconds between heartbeats (or 30s, 2m, 1h)', defaultDescription: '30' })
-    .option('kill-grace', { type: 'string', describe: 'After SIGTERM/SIGINT/SIGHUP, wait this long, then SIGKILL the whole process group', defaultDescription: '20' })
-    .option('quiet', { type: 'boolean', describe: 'Print no informational [train-wrapper] lines (warnings and errors still)' })
-    .option('config', { type: 'string', describe: 'Config file (for train: defaults and --notify channels)' })
-    .option('notify', { type: 'boolean', describe: 'Deliver the report from here when the command ends (lab server with internet)' })
-    .option('help', { alias: 'h', type: 'boolean', describe: 'Show this help' })
-    .option('version', { type: 'boolean', describe: 'Show the version' })
-    .example('train-wrapper --work-dir ~/bert --command "python train.py --epochs 100"', 'run through a shell')
-    .example('train-wrapper --work-dir ~/bert -- python train.py --epochs 100', 'run without a shell')
-    .example('train-wrapper --work-dir . --log-dir /scratch/$USER/logs --command "./train.sh"', 'logs elsewhere')
-    .example('train-wrapper --work-dir . --run-id bert-lr3e4 --command "python train.py"', 'name this run')
-    .example('train-wrapper --work-dir . --heartbeat-interval 2m --command "python train.py"', 'heartbeat every 2 minutes')
-    .example('train-wrapper --work-dir . --kill-grace 60 --command "python train.py"', '60 s to checkpoint after SIGTERM')
-    .example('train-wrapper --work-dir . --quiet --command "python train.py"', 'only the command\'s output')
-    .example('train-wrapper --work-dir . --config ~/hpc-run.yaml --notify -- python train.py', 'report from here at the end')
-    .example('HPC_RUN_WORK_DIR=. HPC_RUN_COMMAND="python train.py" train-wrapper', 'all from the environment')
-    .example('exec train-wrapper --work-dir "$SLURM_SUBMIT_DIR" -- python train.py', 'in an sbatch script')
+    .option('work-dir', { type: 'string', describe: 'Directory the command runs in; marker and logs go here (required). e.g. --work-dir ~/bert  [HPC_RUN_WORK_DIR]' })
+    .option('command', { type: 'string', describe: 'Command line for /bin/sh -c: quotes, $VARS, pipes, && work. e.g. --command "python train.py --epochs 100"  [HPC_RUN_COMMAND]' })
+    .option('log-dir', { type: 'string', describe: 'Log directory, relative to the work dir (default logs). e.g. --log-dir /scratch/$USER/logs  [HPC_RUN_LOG_DIR]' })
+    .option('run-id', { type: 'string', describe: 'Names marker, heartbeat and log (default: Slurm array/job id, else none). e.g. --run-id bert-lr3e4  [HPC_RUN_RUN_ID]' })
+    .option('heartbeat-interval', { type: 'string', describe: 'Time between heartbeats, seconds or with s/m/h (default 30). e.g. --heartbeat-interval 2m  [HPC_RUN_HEARTBEAT_INTERVAL]' })
+    .option('kill-grace', { type: 'string', describe: 'After SIGTERM/SIGINT/SIGHUP, SIGKILL the command\'s process group this much later (default 20). e.g. --kill-grace 60  [HPC_RUN_KILL_GRACE]' })
+    .option('quiet', { type: 'boolean', describe: 'No informational [train-wrapper] lines; warnings, errors and the command\'s output stay. e.g. --quiet  [HPC_RUN_QUIET=1]' })
+    .option('config', { type: 'string', describe: 'Config file: train: defaults and --notify channels. e.g. --config ~/.config/hpc-run/config.yaml  [HPC_RUN_CONFIG]' })
+    .option('notify', { type: 'boolean', describe: 'Deliver the report from here at the end (lab server with internet); on failure the marker stays. e.g. --notify  [HPC_RUN_NOTIFY=1]' })
+    .option('help', { alias: 'h', type: 'boolean', describe: 'Show this help. e.g. --help' })
+    .option('version', { type: 'boolean', describe: 'Show the version. e.g. --version' })
     .epilog(
-      'Exit status: the command\'s (its code, 128+N after signal N, 127 not found, 126 not executable);\n' +
+      [
+        'Examples:',
+        '  train-wrapper --work-dir ~/bert --command "python train.py --epochs 100 | grep -v DEBUG"',
+        '  train-wrapper --work-dir ~/bert --run-id lr3e4 --kill-grace 60 -- python train.py --lr 3e-4',
+        '  exec train-wrapper --work-dir "$SLURM_SUBMIT_DIR" -- srun python train.py      (in an sbatch script)',
+        '  HPC_RUN_WORK_DIR=~/bert HPC_RUN_COMMAND="python train.py" train-wrapper',
+        '',
+        'A flag beats its HPC_RUN_* variable, which beats the config\'s train: section.',
+        'Exit status: the command\'s (its code; 128+N after signal N; 127 not found; 126 not executable);',
         '2 for bad flags or config, before anything runs.',
+      ].join('\n'),
     );
 }
 

@@ -1,3 +1,4 @@
+import { existsSync, linkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { errnoCode } from '../common/errors.js';
@@ -8,10 +9,12 @@ import type { OutputStats } from './tee.js';
 
 type GpuSample = NonNullable<Heartbeat['gpus']>;
 
+/** The heartbeat fields that never change during a run. */
+export type HeartbeatBase = Omit<Heartbeat, 'seq' | 'updated_at' | 'log_bytes' | 'last_output_at' | 'gpus'>;
+
 export interface HeartbeatOptions {
   path: string;
-  /** The fields that never change during the run. */
-  base: Omit<Heartbeat, 'seq' | 'updated_at' | 'log_bytes' | 'last_output_at' | 'gpus'>;
+  base: HeartbeatBase;
   intervalMs: number;
   stats: OutputStats;
   /** One GPU sample per beat; undefined where there are no GPUs (or not yet known), and then no `gpus` field. */
@@ -76,4 +79,25 @@ export function startHeartbeat(options: HeartbeatOptions): HeartbeatWriter {
       await unlink(options.path).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Creates `path` with `text` only if no such file exists, atomically (a complete temp file hard-linked into place):
+ * two runs without a run id starting together in one dir cannot both take the plain names. Where the filesystem
+ * has no hard links, falls back to a plain existence check.
+ */
+export function claimFile(path: string, text: string): boolean {
+  const temp = `${path}.${process.pid}.claim`;
+  try {
+    writeFileSync(temp, text, { flag: 'w' });
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    if (existsSync(path)) return false;
+    renameSync(temp, path);
+    return true;
+  } finally {
+    rmSync(temp, { force: true });
+  }
 }

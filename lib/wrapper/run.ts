@@ -5,14 +5,14 @@ import type { Config } from '../config/types.js';
 import { errnoCode } from '../common/errors.js';
 import { formatDuration } from '../common/duration.js';
 import type { Logger } from '../common/logger.js';
-import type { SpoolEntry } from '../common/marker.js';
-import { heartbeatFileName, isoLocal, logFileName, resolveRunId } from '../common/paths.js';
+import type { Heartbeat, SpoolEntry } from '../common/marker.js';
+import { heartbeatFileName, isoLocal, logFileName, markerFileName, resolveRunId } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
 import { createGpuSampler, type GpuSampler } from '../gpu/sampler.js';
 import { readSlurmInfo, resolveJobEndTime } from '../slurm/env.js';
 import { listenForSignals, startCommand, superviseCommand } from './child.js';
 import { deliverOwnMarker, saveMarker } from './finish.js';
-import { startHeartbeat } from './heartbeat.js';
+import { claimFile, startHeartbeat, type HeartbeatBase } from './heartbeat.js';
 import { buildMarker, chooseMarkerName } from './marker-writer.js';
 import type { WrapperOptions } from './options.js';
 import { closeLog, createLog, currentUser, describeSpawnError, relativeInside, startTee } from './output.js';
@@ -46,11 +46,17 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
   let runId = resolveRunId(options.runId, env);
   const log = createLog(options.logDir, logFileName(startedAt, runId));
   const logFile = relativeInside(options.workDir, log.path);
-  // A run without an id whose plain names are taken (another run here, an undelivered marker) gets its own.
-  const fallbackRunId = `${/^train_(\d{8}_\d{6})/.exec(basename(log.path))?.[1] ?? startedAt.getTime()}_${pid}`;
-  if (runId === null && existsSync(join(options.workDir, heartbeatFileName(null)))) runId = fallbackRunId;
   const slurm = readSlurmInfo(env);
   const user = currentUser(env);
+  const heartbeatBase = (id: string | null): HeartbeatBase => ({
+    schema: 1, run_id: id, pid, host, user, command: options.command.text,
+    work_dir: options.workDir, started_at: isoLocal(startedAt), log_file: logFile, slurm,
+  });
+  // A run without an id whose plain names are taken (another run here, an undelivered marker) gets its own.
+  const fallbackRunId = `${/^train_(\d{8}_\d{6})/.exec(basename(log.path))?.[1] ?? startedAt.getTime()}_${pid}`;
+  if (runId === null && (existsSync(join(options.workDir, markerFileName(null))) || !claimPlainHeartbeat(options.workDir, heartbeatBase(null)))) {
+    runId = fallbackRunId;
+  }
 
   const command = startCommand(options.command, { cwd: options.workDir, env: { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' } });
   const supervisor = superviseCommand(command, options.killGraceMs);
@@ -97,7 +103,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     });
     const heartbeat = startHeartbeat({
       path: join(options.workDir, entry.heartbeat_file),
-      base: { schema: 1, run_id: runId, pid, host, user, command: options.command.text, work_dir: options.workDir, started_at: entry.started_at, log_file: logFile, slurm },
+      base: heartbeatBase(runId),
       intervalMs: options.heartbeatIntervalMs,
       stats,
       sampleGpus: async () => {
@@ -141,5 +147,17 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     return result.exitCode;
   } finally {
     stopListening();
+  }
+}
+
+// Takes the plain `.train_running.json` for this run (seq 0), unless another run holds it; a failure to write
+// at all is left to the heartbeat's own warning.
+function claimPlainHeartbeat(workDir: string, base: HeartbeatBase): boolean {
+  const first: Heartbeat = { ...base, seq: 0, updated_at: base.started_at, log_bytes: 0, last_output_at: null };
+  const text = `${JSON.stringify(first, null, 2)}\n`;
+  try {
+    return claimFile(join(workDir, heartbeatFileName(null)), text);
+  } catch {
+    return true;
   }
 }
