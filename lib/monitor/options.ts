@@ -98,7 +98,8 @@ function normalizeMonitorArgs(args: Record<string, unknown>, cwd: string, config
   if (args.once && intervalGiven) throw new UsageError('--once and --interval cannot be combined: --once does one pass and exits');
   const intervalS = args.interval === undefined ? undefined : parseDuration(args.interval, '--interval');
   const staleAfterS = args['stale-after'] === undefined ? undefined : parseDuration(args['stale-after'], '--stale-after');
-  const dirs = ((args['work-dir'] as string[] | undefined) ?? []).map((d) => {
+  const given = ((args['work-dir'] as unknown[] | undefined) ?? []).filter((d): d is string => typeof d === 'string');
+  const dirs = given.map((d) => {
     if (d.trim() === '') throw new UsageError('--work-dir needs a directory');
     return resolve(cwd, d);
   });
