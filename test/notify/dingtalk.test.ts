@@ -1,4 +1,5 @@
 import { createChannel, DINGTALK_MAX_TEXT_BYTES } from '../../lib/notify/channels/dingtalk.js';
+import { robotKey, robotLimiter } from '../../lib/notify/rate-limit.js';
 import { closedPort, startReceiver, type Receiver } from '../helpers/http-receiver.js';
 import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport, opensslHmacBase64 } from './report-factory.js';
 
@@ -11,13 +12,18 @@ describe('dingtalk channel', () => {
     receiver = await startReceiver(() => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } }));
   });
   afterAll(() => receiver.close());
+  // A robot per test, so the shared 20-a-minute limiter never makes this file wait.
+  let token = TOKEN;
+  let robots = 0;
   beforeEach(() => {
+    robots += 1;
+    token = `${TOKEN}${robots}`;
     receiver.requests.length = 0;
     receiver.respond(() => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } }));
   });
 
   const make = (values: Record<string, unknown> = {}) =>
-    createChannel(channelConfig('dingtalk', { access_token: TOKEN, url: `${receiver.url}/robot/send`, ...values }), makeContext([TOKEN, SECRET]));
+    createChannel(channelConfig('dingtalk', { access_token: token, url: `${receiver.url}/robot/send`, ...values }), makeContext([token, SECRET]));
 
   test('posts markdown to /robot/send?access_token=… and is delivered on errcode 0', async () => {
     const delivery = await deliver(make(), makeReport());
@@ -27,7 +33,7 @@ describe('dingtalk channel', () => {
     const url = new URL(request.url, receiver.url);
     expect(request.method).toBe('POST');
     expect(url.pathname).toBe('/robot/send');
-    expect(url.searchParams.get('access_token')).toBe(TOKEN);
+    expect(url.searchParams.get('access_token')).toBe(token);
     expect(url.searchParams.has('sign')).toBe(false);
     expect(request.headers['content-type']).toMatch(/^application\/json/);
     const json = request.json as { msgtype: string; markdown: { title: string; text: string }; at?: unknown };
@@ -51,6 +57,13 @@ describe('dingtalk channel', () => {
     const rawSign = /[?&]sign=([^&]*)/.exec(receiver.requests[0].url)?.[1] ?? '';
     expect(rawSign).toBe(encodeURIComponent(expected));
     expect(rawSign).not.toMatch(/[+/=]/);
+  });
+
+  test('sends are counted by the shared per-robot limiter (20 a minute)', async () => {
+    const before = robotLimiter.history(robotKey('dingtalk', token)).length;
+    await deliver(make(), makeReport());
+    await deliver(make(), makeReport());
+    expect(robotLimiter.history(robotKey('dingtalk', token)).length).toBe(before + 2);
   });
 
   test('critical reports @all; others do not; at_all: false turns it off', async () => {
@@ -85,11 +98,11 @@ describe('dingtalk channel', () => {
   });
 
   test('an unknown token is a bad key; an answer echoing the token is redacted', async () => {
-    receiver.respond(() => ({ status: 200, body: { errcode: 300001, errmsg: `token is not exist: ${TOKEN}` } }));
+    receiver.respond(() => ({ status: 200, body: { errcode: 300001, errmsg: `token is not exist: ${token}` } }));
     const delivery = await deliver(make(), makeReport());
     expect(delivery).toMatchObject({ ok: false, retryable: false });
     expect(delivery.detail).toMatch(/bad key/);
-    expect(delivery.detail).not.toContain(TOKEN);
+    expect(delivery.detail).not.toContain(token);
   });
 
   test('"send too fast" is retryable; HTTP 500 is retryable', async () => {
@@ -107,12 +120,12 @@ describe('dingtalk channel', () => {
   test('an unreachable robot gives plain words and no token', async () => {
     const port = await closedPort();
     const channel = createChannel(
-      channelConfig('dingtalk', { access_token: TOKEN, url: `http://127.0.0.1:${port}/robot/send` }),
-      makeContext([TOKEN]),
+      channelConfig('dingtalk', { access_token: token, url: `http://127.0.0.1:${port}/robot/send` }),
+      makeContext([token]),
     );
     const delivery = await deliver(channel, makeReport());
     expect(delivery).toMatchObject({ ok: false, retryable: true });
     expect(delivery.detail).toMatch(/connection refused/);
-    expect(delivery.detail).not.toContain(TOKEN);
+    expect(delivery.detail).not.toContain(token);
   });
 });

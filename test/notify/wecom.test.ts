@@ -1,4 +1,5 @@
 import { createChannel, WECOM_MAX_MARKDOWN_BYTES } from '../../lib/notify/channels/wecom.js';
+import { robotKey, robotLimiter } from '../../lib/notify/rate-limit.js';
 import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
 import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from './report-factory.js';
 
@@ -50,6 +51,12 @@ describe('wecom channel', () => {
     expect(delivery.detail).toMatch(/bad key/);
     expect(delivery.detail).toMatch(/93000/);
     expect(delivery.detail).not.toContain(KEY);
+  });
+
+  test('sends are counted by the shared per-robot limiter (20 a minute)', async () => {
+    const before = robotLimiter.history(robotKey('wecom', KEY)).length;
+    await deliver(make(), makeReport());
+    expect(robotLimiter.history(robotKey('wecom', KEY)).length).toBe(before + 1);
   });
 
   test('the frequency limit is retryable', async () => {
