@@ -88,7 +88,7 @@ describe('examples/train.py', () => {
       await waitFor(() => /^step=3 /m.test(run.out()));
       run.child.kill('SIGUSR1');
       const saved = await waitFor(() => /^checkpoint saved at step (\d+)$/m.exec(run.out()));
-      const step = Number(saved[1]);
+      const step = Number(saved?.[1]);
       expect(await run.done).toEqual({ code: 0, signal: null });
       expect(run.out()).toContain('step=30 ');
       const dir = join(cwd.dir, 'checkpoints');
