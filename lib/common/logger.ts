@@ -17,6 +17,8 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
+  ignoreBrokenPipe(stdout);
+  ignoreBrokenPipe(stderr);
   const line = (level: string, message: string) => stderr.write(`[${options.prefix}] ${level}${message}\n`);
   return {
     info: (message) => {
@@ -28,4 +30,15 @@ export function createLogger(options: LoggerOptions): Logger {
       stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
   };
+}
+
+const guarded = new WeakSet<NodeJS.WritableStream>();
+
+// `train-monitor doctor | head` closes the pipe early: that is the reader's choice, not an error of ours.
+function ignoreBrokenPipe(stream: NodeJS.WritableStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
 }
