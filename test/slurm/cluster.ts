@@ -82,11 +82,12 @@ export async function submit(args: string[], env: NodeJS.ProcessEnv, cwd: string
 
 /** Waits until the scheduler no longer lists the job as queued; returns its final state. */
 export async function waitForJobEnd(id: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<JobState> {
-  return waitFor(async () => {
+  const state = await waitFor(async () => {
     const answer = await queryJobStates([id], { env });
-    const state = answer.states.get(id);
-    return state && !state.running ? state : null;
+    const found = answer.states.get(id);
+    return found && !found.running ? found : null;
   }, timeoutMs, 300);
+  return state!;
 }
 
 /** Waits for the completion marker of a run and parses it. */
@@ -99,7 +100,7 @@ export async function waitForMarker(workDir: string, runId: string | null, timeo
 /** Waits for the heartbeat of a run to reach `minSeq`; returns it. */
 export async function waitForHeartbeat(workDir: string, runId: string | null, minSeq = 1, timeoutMs = 60_000): Promise<Heartbeat> {
   const file = join(workDir, heartbeatFileName(runId));
-  return waitFor(() => {
+  const heartbeat = await waitFor(() => {
     try {
       const hb = JSON.parse(readFileSync(file, 'utf8')) as Heartbeat;
       return hb.seq >= minSeq ? hb : null;
@@ -107,6 +108,7 @@ export async function waitForHeartbeat(workDir: string, runId: string | null, mi
       return null;
     }
   }, timeoutMs, 100);
+  return heartbeat!;
 }
 
 /** The log a marker names, as text. */

@@ -32,7 +32,7 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
 
   /** Waits until the run's log shows training steps, so signals reach a running script. */
   async function waitForSteps(dir: string, pattern = /step=\d+/): Promise<string> {
-    return waitFor(() => {
+    const text = await waitFor(() => {
       const logs = existsSync(join(dir, 'logs')) ? readdirSync(join(dir, 'logs')) : [];
       for (const name of logs) {
         const text = readFileSync(join(dir, 'logs', name), 'utf8');
@@ -40,6 +40,7 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
       }
       return null;
     }, 60_000, 100);
+    return text!;
   }
 
   beforeAll(async () => {

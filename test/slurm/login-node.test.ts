@@ -68,7 +68,7 @@ describe('login-node templates', () => {
     const sockets = join(run.dir, 'sockets');
     mkdirSync(sockets);
     chmodSync(sockets, 0o700);
-    const env = { ...run.env, TMUX_TMPDIR: sockets, SCREENDIR: sockets, HPC_RUN_SESSION: `hpc-run-test-${process.pid}` };
+    const env: NodeJS.ProcessEnv = { ...run.env, TMUX_TMPDIR: sockets, SCREENDIR: sockets, HPC_RUN_SESSION: `hpc-run-test-${process.pid}` };
     delete env.TMUX;
     delete env.STY;
     const script = (args: string[]) => runBin('bash', [TEMPLATE('monitor-screen.sh'), ...args], { env, cwd: run.home });

@@ -58,7 +58,7 @@ describeWithCluster('train-monitor with the real scheduler', (getCluster) => {
       const text = name ? readFileSync(join(w.dir, 'logs', name), 'utf8') : '';
       return /training: pid=\d+/.test(text) ? text : null;
     });
-    pidsToReap.push(Number(/training: pid=(\d+)/.exec(log)![1]));
+    pidsToReap.push(Number(/training: pid=(\d+)/.exec(log!)![1]));
     process.kill(heartbeat.pid, 'SIGKILL');
     await waitForJobEnd(id, cluster.env);
     return id;
