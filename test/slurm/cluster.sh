@@ -127,7 +127,8 @@ wait_idle() {
   deadline=$((SECONDS + WAIT_S))
   while ((SECONDS < deadline)); do
     state="$(SLURM_CONF="$CONF" sinfo -h -n "$host" -o '%t' 2>/dev/null | head -n 1 || true)"
-    if [[ "$state" == idle* ]]; then return 0; fi
+    # Exactly "idle": "idle*" is a node that has not answered yet (state restored from StateSaveLocation).
+    if [[ "$state" == idle ]]; then return 0; fi
     sleep 0.5
   done
   show_logs
