@@ -1,15 +1,16 @@
-import { mkdirSync, type WriteStream } from 'node:fs';
+import { closeSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import { errnoCode, UsageError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { CommandProcess } from './child.js';
-import { openLogFile, teeStream, type OutputStats } from './tee.js';
+import type { Writable } from 'node:stream';
+import { openLogFile, teeStream, type LogSink, type OutputStats } from './tee.js';
 
 type Sink = NodeJS.WritableStream & NodeJS.EventEmitter;
 
 /** Creates the log dir and the log (never overwriting one); a failure is bad input, reported before anything runs. */
-export function createLog(dir: string, name: string): { stream: WriteStream; path: string } {
+export function createLog(dir: string, name: string): { fd: number; path: string } {
   try {
     mkdirSync(dir, { recursive: true });
     return openLogFile(dir, name);
@@ -23,35 +24,29 @@ export function createLog(dir: string, name: string): { stream: WriteStream; pat
  * dir gone) is warned about once and dropped; an echo target that fails (EPIPE) is dropped silently: the command
  * keeps running either way. Resolves when both pipes are done.
  */
-export function startTee(command: CommandProcess, log: WriteStream, stats: OutputStats, stdout: Sink, stderr: Sink, logger: Logger): Promise<unknown> {
-  let logOk = true;
+export function startTee(command: CommandProcess, log: { fd: number; path: string }, stats: OutputStats, stdout: Sink, stderr: Sink, logger: Logger): Promise<unknown> {
+  const sink: LogSink = {
+    fd: log.fd,
+    failed: false,
+    onError: (error) => logger.warn(`cannot write the log ${log.path}: ${errnoCode(error) ?? String(error)}; output still goes to the console`),
+  };
   let stdoutOk = true;
   let stderrOk = true;
-  log.on('error', (error) => {
-    if (logOk) logger.warn(`cannot write the log ${log.path}: ${errnoCode(error) ?? String(error)}; output still goes to the console`);
-    logOk = false;
-  });
   stdout.on('error', () => (stdoutOk = false));
   stderr.on('error', () => (stderrOk = false));
   const streams = [];
-  if (command.stdout) streams.push(teeStream(command.stdout, { log, echo: stdout as never, logOk: () => logOk, echoOk: () => stdoutOk }, stats));
-  if (command.stderr) streams.push(teeStream(command.stderr, { log, echo: stderr as never, logOk: () => logOk, echoOk: () => stderrOk }, stats));
+  if (command.stdout) streams.push(teeStream(command.stdout, sink, { stream: stdout as unknown as Writable, ok: () => stdoutOk }, stats));
+  if (command.stderr) streams.push(teeStream(command.stderr, sink, { stream: stderr as unknown as Writable, ok: () => stderrOk }, stats));
   return Promise.all(streams);
 }
 
-/** Flushes and closes the log; gives up waiting after `timeoutMs` (a hung filesystem must not hold the marker back). */
-export function closeLog(log: WriteStream, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    if (log.destroyed || log.closed) return done();
-    log.once('close', done);
-    log.once('error', done);
-    log.end();
-  });
+/** Closes the log (its data is already written: writes are synchronous). */
+export function closeLog(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed or the filesystem is gone: nothing more to save
+  }
 }
 
 /** A path relative to the work dir when it lies inside it, else absolute (a --log-dir outside the work dir). */

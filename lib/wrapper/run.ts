@@ -30,9 +30,8 @@ export interface WrapperContext {
 
 type Sink = NodeJS.WritableStream & NodeJS.EventEmitter;
 
-/** How long to wait, after the command exited, for its pipes, its log and the end-time lookup (marker within ~1 s). */
+/** How long to wait, after the command exited, for its pipes and the end-time lookup (marker within ~1 s). */
 const PIPE_CLOSE_WAIT_MS = 1000;
-const LOG_CLOSE_WAIT_MS = 3000;
 const LOOKUP_WAIT_MS = 300;
 
 const delay = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms).unref());
@@ -75,7 +74,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     logger.info(`running: ${options.command.text}`);
     logger.info(`log: ${log.path}`);
     const stats: OutputStats = { bytes: 0, lastOutputAt: 0 };
-    const teeDone = startTee(command, log.stream, stats, process.stdout as Sink, process.stderr as Sink, logger);
+    const teeDone = startTee(command, log, stats, process.stdout as Sink, process.stderr as Sink, logger);
     const jobEnd = resolveJobEndTime(env).catch(() => null);
     let sampler: GpuSampler | null = null;
     const samplerReady = createGpuSampler({ env }).then((created) => {
@@ -121,7 +120,8 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     await Promise.race([teeDone, delay(PIPE_CLOSE_WAIT_MS, null)]);
     command.stdout?.destroy();
     command.stderr?.destroy();
-    await Promise.all([heartbeat.stop(), closeLog(log.stream, LOG_CLOSE_WAIT_MS)]);
+    closeLog(log.fd);
+    await heartbeat.stop();
     const jobEndTime = await Promise.race([jobEnd, delay(LOOKUP_WAIT_MS, null)]);
     const result = classifyEnd({ end, outside, endedAt, jobEndTime });
     classified = true;

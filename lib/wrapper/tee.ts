@@ -1,7 +1,8 @@
-import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { errnoCode } from '../common/errors.js';
+import { noteGarbage } from './memory.js';
 
 /** What the heartbeat reports about the output so far. */
 export interface OutputStats {
@@ -10,71 +11,64 @@ export interface OutputStats {
   lastOutputAt: number;
 }
 
-/** Bytes the log may hold in memory before the command is paused (its pipe then fills and it blocks). */
-const LOG_HIGH_WATER = 1 << 20;
-
 /**
  * Creates the log with O_EXCL so an existing log is never overwritten: `name.log`, else `name-2.log`, `name-3.log` …
- * Returns the open stream and the name used.
+ * Returns the open file descriptor and the path used.
  */
-export function openLogFile(dir: string, baseName: string): { stream: WriteStream; path: string } {
+export function openLogFile(dir: string, baseName: string): { fd: number; path: string } {
   const stem = baseName.replace(/\.log$/, '');
   for (let n = 1; ; n += 1) {
     const path = join(dir, n === 1 ? `${stem}.log` : `${stem}-${n}.log`);
     try {
-      const fd = openSync(path, 'wx', 0o644);
-      return { stream: createWriteStream(path, { fd, highWaterMark: LOG_HIGH_WATER }), path };
+      return { fd: openSync(path, 'wx', 0o644), path };
     } catch (error) {
       if (errnoCode(error) !== 'EEXIST' || n >= 1000) throw error;
     }
   }
 }
 
-/** Where one of the command's streams goes: the shared log and the wrapper's own stdout or stderr. */
-export interface TeeSinks {
-  log: Writable;
-  echo: Writable;
-  /** Consulted per chunk: false once the sink failed (e.g. EPIPE on stdout, disk gone for the log). */
-  logOk: () => boolean;
-  echoOk: () => boolean;
+/** The log file both of the command's streams go to; `failed` is set once a write failed (disk full, dir gone). */
+export interface LogSink {
+  fd: number;
+  failed: boolean;
+  onError: (error: unknown) => void;
+}
+
+// Writes the whole chunk (a regular file may take it in parts); marks the log failed on the first error.
+function writeToLog(log: LogSink, chunk: Buffer): void {
+  try {
+    for (let done = 0; done < chunk.length; ) done += writeSync(log.fd, chunk, done, chunk.length - done);
+  } catch (error) {
+    log.failed = true;
+    log.onError(error);
+  }
 }
 
 /**
- * Copies a stream to the log and to the echo target byte for byte, counting bytes only (no per-line work).
- * When either sink is full the source is paused until it drains, so memory stays bounded and the
- * command is slowed by its own full pipe instead. Resolves when the source has ended or closed.
+ * Copies a stream into the log and to the echo target byte for byte, counting bytes only (no per-line work).
+ * The log is written synchronously: nothing queues in memory, and while the disk is slow the command's pipe fills
+ * and the command blocks (backpressure). An echo target that reports itself full pauses the source until it drains.
+ * Resolves when the source has ended or closed.
  */
-export function teeStream(source: Readable, sinks: TeeSinks, stats: OutputStats): Promise<void> {
-  let waiting = 0;
+export function teeStream(source: Readable, log: LogSink, echo: { stream: Writable; ok: () => boolean }, stats: OutputStats): Promise<void> {
+  const stream = echo.stream;
   const resume = () => {
-    waiting -= 1;
-    if (waiting === 0) source.resume();
-  };
-  const waitFor = (sink: Writable) => {
-    waiting += 1;
-    let done = false;
-    const once = () => {
-      if (done) return;
-      done = true;
-      sink.off('drain', once);
-      sink.off('close', once);
-      sink.off('error', once);
-      resume();
-    };
-    sink.on('drain', once);
-    sink.on('close', once);
-    sink.on('error', once);
+    stream.off('drain', resume);
+    stream.off('error', resume);
+    stream.off('close', resume);
+    source.resume();
   };
   source.on('data', (chunk: Buffer) => {
     stats.bytes += chunk.length;
     stats.lastOutputAt = Date.now();
-    const logFull = sinks.logOk() && !sinks.log.write(chunk);
-    const echoFull = sinks.echoOk() && !sinks.echo.write(chunk);
-    if (logFull || echoFull) {
+    if (!log.failed) writeToLog(log, chunk);
+    if (echo.ok() && !stream.write(chunk)) {
       source.pause();
-      if (logFull) waitFor(sinks.log);
-      if (echoFull) waitFor(sinks.echo);
+      stream.on('drain', resume);
+      stream.on('error', resume); // a broken echo (EPIPE) must not hold the command back
+      stream.on('close', resume);
     }
+    noteGarbage(chunk.length);
   });
   return new Promise((resolve) => {
     source.once('end', resolve);
