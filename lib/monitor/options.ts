@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseDuration } from '../common/duration.js';
 import { UsageError } from '../common/errors.js';
 
@@ -46,8 +47,45 @@ function envDefaults(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return out;
 }
 
-/** Parses and validates the command line (yargs, loaded here only); bad input throws UsageError (exit 2). */
+/**
+ * The common command lines (only known flags, no subcommand, no --help) parsed by node's own parser, so that a
+ * cron `--once` does not pay for loading yargs; anything else, including every mistake, goes to yargs, which
+ * gives the help and the error messages. Returns null to say "ask yargs".
+ */
+function parseCommonFlags(argv: string[], env: NodeJS.ProcessEnv): Record<string, unknown> | null {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'work-dir': { type: 'string', multiple: true },
+        interval: { type: 'string' },
+        once: { type: 'boolean' },
+        watch: { type: 'boolean' },
+        poll: { type: 'boolean' },
+        'stale-after': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        config: { type: 'string' },
+        quiet: { type: 'boolean' },
+      },
+    });
+    // A value that looks like a flag (`--config --once`) is a mistake yargs reports properly.
+    for (const v of Object.values(values).flat()) if (typeof v === 'string' && v.startsWith('-')) return null;
+    return { ...envDefaults(env), ...values, _: [] };
+  } catch {
+    return null;
+  }
+}
+
+/** Parses and validates the command line (yargs loaded only when needed); bad input throws UsageError (exit 2). */
 export async function parseMonitorArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<MonitorArgs> {
+  const common = parseCommonFlags(argv, env);
+  if (common) {
+    const configPath = typeof common.config === 'string' ? resolve(cwd, common.config) : undefined;
+    const intervalOnCommandLine = argv.some((a) => a === '--interval' || a.startsWith('--interval='));
+    return normalizeMonitorArgs(common, cwd, configPath, common.quiet === true, intervalOnCommandLine);
+  }
   const { default: yargs } = await import('yargs');
   const defaults = envDefaults(env);
   const parser = yargs(argv)

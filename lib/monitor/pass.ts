@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Marker } from '../common/marker.js';
 import { claimMarker } from './claimed.js';
 import { mapLimit } from './concurrency.js';
@@ -14,7 +14,7 @@ import { readMarkerFile } from './read-marker.js';
 import { recoverAbandoned } from './recover.js';
 import { scanTargets, type ScanTarget } from './scan.js';
 import { maintainSpool } from './spool-maintain.js';
-import { readSpool, removeSpoolEntry, type SpoolView } from './spool.js';
+import { findEntryForMarker, readSpool, removeSpoolEntry, type SpoolView } from './spool.js';
 import { hasObservations, updateMonitorState } from './state.js';
 import { deliverDigest } from './deliver-digest.js';
 
@@ -142,8 +142,10 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     if (outcome.delivered) summary.delivered += 1;
     else summary.failed += 1;
     if (outcome.delivered && view) {
-      const entry = view.byMarker.get(item.markerPath) ?? view.byMarker.get(join(item.marker.work_dir, basename(item.markerPath)));
-      if (entry) return removeSpoolEntry(entry);
+      return (async () => {
+        const entry = view.byMarker.get(item.markerPath) ?? (await findEntryForMarker(view, item.markerPath, sources.spool!));
+        if (entry) await removeSpoolEntry(entry);
+      })();
     }
     return undefined;
   };
