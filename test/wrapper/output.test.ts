@@ -41,6 +41,19 @@ describe('train-wrapper output and log', () => {
     expect(log.subarray(payload.length).toString()).toBe('\r10%\r50%\r100%\n');
   });
 
+  test('a reader that stops reading slows the command down; nothing is dropped', async () => {
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--command', 'head -c 8000000 /dev/zero | tr "\\0" x; echo done >&2']);
+    // Stop reading the wrapper's stdout: its pipe fills, the wrapper waits, the command's pipe fills, the command waits.
+    run.child.stdout!.pause();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(run.child.exitCode).toBeNull();
+    run.child.stdout!.resume();
+    const result = await run.done;
+    expect(statusOf(result)).toBe(0);
+    expect(result.stdout.length).toBe(8000000);
+    expect(readLog(box.logs()[0]).length).toBe(8000000 + 'done\n'.length);
+  });
+
   test('PYTHONUNBUFFERED=1 for the command unless already set', async () => {
     const cmd = 'echo "P=${PYTHONUNBUFFERED-unset}"';
     expect((await box.run(['--work-dir', box.workDir, '--quiet', '--run-id', 'a', '--command', cmd])).stdout).toBe('P=1\n');

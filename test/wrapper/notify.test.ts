@@ -1,0 +1,34 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeSandbox, statusOf, type Sandbox } from './setup.js';
+
+// --notify (lab-server mode): the wrapper delivers its own report; a failed delivery leaves the marker for a monitor.
+describe('train-wrapper --notify', () => {
+  let box: Sandbox;
+  beforeEach(() => {
+    box = makeSandbox();
+  });
+  afterEach(() => box.cleanup());
+
+  test('delivered: the marker and the spool entry are gone, the exit status is the command\'s', async () => {
+    const config = join(box.root, 'config.yaml');
+    writeFileSync(config, 'notification:\n  type: console\n');
+    const result = await box.run(['--work-dir', box.workDir, '--quiet', '--config', config, '--notify', '--command', 'echo loss=0.5; exit 3']);
+    expect(statusOf(result)).toBe(3);
+    expect(result.stdout).toContain('loss=0.5');
+    expect(result.stdout).toContain('failed');
+    expect(existsSync(join(box.workDir, '.train_complete.json'))).toBe(false);
+    expect(box.spool()).toEqual([]);
+    expect(readFileSync(join(box.stateDir, 'notifications.log'), 'utf8')).toContain('loss=0.5');
+  });
+
+  test('not delivered: the marker stays for a monitor and stderr says so', async () => {
+    const config = join(box.root, 'config.yaml');
+    writeFileSync(config, 'notification:\n  channels:\n    - {type: webhook, url: "http://127.0.0.1:9/hook", timeout: 2}\n');
+    const result = await box.run(['--work-dir', box.workDir, '--quiet', '--config', config, '--command', 'true'], { HPC_RUN_NOTIFY: '1' });
+    expect(statusOf(result)).toBe(0);
+    expect(result.stderr).toMatch(/report not delivered .*the marker stays at .*\.train_complete\.json for train-monitor/);
+    expect(existsSync(join(box.workDir, '.train_complete.json'))).toBe(true);
+    expect(box.spool()).toHaveLength(1);
+  });
+});
