@@ -58,18 +58,23 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   if (live.length > 0 || scan.claims.length > 0 || (!ctx.dryRun && (await hasObservations(ctx.env)))) {
     const missing = new Set([...scan.missing, ...scan.unreadable.map((u) => u.target)].map((t) => t.dir));
     const scannedDirs = new Set(targets.map((t) => t.dir).filter((d) => !missing.has(d)));
-    observation = await updateMonitorState(
-      ctx.env,
-      (state) =>
-        observe(state, {
-          heartbeats: live.map((h) => ({ path: h.file.path, seq: h.heartbeat.seq })),
-          claims: scan.claims.map((c) => c.path),
-          scannedDirs,
-          nowMs: ctx.now(),
-          staleAfterS: ctx.config.monitor.stale_after_s,
-        }),
-      { persist: !ctx.dryRun },
-    );
+    try {
+      observation = await updateMonitorState(
+        ctx.env,
+        (state) =>
+          observe(state, {
+            heartbeats: live.map((h) => ({ path: h.file.path, seq: h.heartbeat.seq })),
+            claims: scan.claims.map((c) => c.path),
+            scannedDirs,
+            nowMs: ctx.now(),
+            staleAfterS: ctx.config.monitor.stale_after_s,
+          }),
+        { persist: !ctx.dryRun },
+      );
+    } catch (error) {
+      // Observations only save time: without them this pass still delivers, and the next one observes again.
+      ctx.logger.warn(`cannot update the monitor state (${(error as Error).message}); heartbeats are judged again next pass`);
+    }
   }
 
   const recovered = await recoverAbandoned(scan.claims, observation.claimsFirstSeen, ctx);
@@ -101,7 +106,7 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
         summary.lost += 1;
       }
     }
-    if (noted.length > 0) await updateMonitorState(ctx.env, (state) => markNotedRunning(state, noted), { persist: !ctx.dryRun });
+    if (noted.length > 0) await updateMonitorState(ctx.env, (state) => markNotedRunning(state, noted), { persist: !ctx.dryRun }).catch(() => undefined);
   }
 
   // Markers found by the listing, plus the lost ones written just now (and claims recovered from dead monitors).
@@ -162,10 +167,16 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   await mapLimit(grouping.singles, DELIVERY_CONCURRENCY, async (c) => {
     if (shouldStop()) return;
     if (ctx.dryRun) return printSingleDryRun(c.marker, c.workDir ?? c.marker.work_dir, ctx, c.markerPath);
-    const result = await claimMarker(c.markerPath, c.workDir, ctx);
-    if (result.kind === 'bad') summary.bad += 1;
-    if (result.kind !== 'claimed') return;
-    await record(result.item, await deliverSingle(result.item, ctx));
+    try {
+      const result = await claimMarker(c.markerPath, c.workDir, ctx);
+      if (result.kind === 'bad') summary.bad += 1;
+      if (result.kind !== 'claimed') return;
+      await record(result.item, await deliverSingle(result.item, ctx));
+    } catch (error) {
+      // One unwritable or vanished file never stops the others; a claim left behind is recovered later.
+      summary.failed += 1;
+      ctx.logger.error(`${c.markerPath}: ${ctx.redact((error as Error).message)}`);
+    }
   });
   return summary;
 }
