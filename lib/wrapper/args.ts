@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import { parseArgs } from 'node:util';
 import { UsageError } from '../common/errors.js';
 import type { RawWrapperArgs } from './options.js';
 
@@ -6,7 +6,8 @@ import type { RawWrapperArgs } from './options.js';
 export type ParsedWrapperArgs = { kind: 'help'; text: string } | { kind: 'version' } | { kind: 'run'; raw: RawWrapperArgs };
 
 // Every flag with its help line, an example and its HPC_RUN_* variable; a few whole command lines below.
-function buildParser(args: string[]) {
+async function buildParser(args: string[]) {
+  const { default: yargs } = await import('yargs');
   return yargs(args)
     .scriptName('train-wrapper')
     .usage(
@@ -56,17 +57,45 @@ function buildParser(args: string[]) {
     );
 }
 
+const STRING_FLAGS = ['work-dir', 'command', 'log-dir', 'run-id', 'heartbeat-interval', 'kill-grace', 'config'] as const;
+const BOOLEAN_FLAGS = ['quiet', 'notify'] as const;
+
+/**
+ * The common command lines (known flags, then optionally `--` and the command) parsed by node's own parser, so
+ * that a job's start does not pay for loading yargs; help, the version and every mistake go to yargs, which words
+ * the messages. Returns null to say "ask yargs".
+ */
+function parseCommonFlags(args: string[]): Record<string, unknown> | null {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const flag of STRING_FLAGS) options[flag] = { type: 'string' };
+  for (const flag of BOOLEAN_FLAGS) options[flag] = { type: 'boolean' };
+  try {
+    const { values, positionals, tokens } = parseArgs({ args, options, strict: true, allowPositionals: true, tokens: true });
+    const terminator = tokens.findIndex((t) => t.kind === 'option-terminator');
+    const beforeTerminator = terminator === -1 ? tokens : tokens.slice(0, terminator);
+    if (beforeTerminator.some((t) => t.kind === 'positional')) return null;
+    // A repeated flag or a value that looks like a flag (`--work-dir --quiet`) is a mistake yargs reports properly.
+    if (new Set(beforeTerminator.map((t) => (t.kind === 'option' ? t.name : ''))).size !== beforeTerminator.length) return null;
+    for (const v of Object.values(values)) if (typeof v === 'string' && v.startsWith('-')) return null;
+    return { ...values, '--': positionals };
+  } catch {
+    return null;
+  }
+}
+
 /** Parses the wrapper's command line; bad flags become one UsageError line pointing at --help. */
 export async function parseWrapperArgs(args: string[]): Promise<ParsedWrapperArgs> {
-  const parser = buildParser(args);
-  let argv: Record<string, unknown>;
-  try {
-    argv = (await parser.parseAsync()) as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`${describeParseError(error, args)} (see train-wrapper --help)`);
+  let argv = parseCommonFlags(args);
+  if (argv === null) {
+    const parser = await buildParser(args);
+    try {
+      argv = (await parser.parseAsync()) as Record<string, unknown>;
+    } catch (error) {
+      throw new UsageError(`${describeParseError(error, args)} (see train-wrapper --help)`);
+    }
+    if (argv.help) return { kind: 'help', text: await (await buildParser([])).getHelp() };
+    if (argv.version) return { kind: 'version' };
   }
-  if (argv.help) return { kind: 'help', text: await buildParser([]).getHelp() };
-  if (argv.version) return { kind: 'version' };
   const str = (key: string): string | undefined => (typeof argv[key] === 'string' ? (argv[key] as string) : undefined);
   const bool = (key: string): boolean | undefined => (typeof argv[key] === 'boolean' ? (argv[key] as boolean) : undefined);
   return {
