@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import yaml from 'js-yaml';
 import { errnoCode } from '../common/errors.js';
 import { SEARCH_PATHS } from './defaults.js';
 import type { ProblemList } from './issues.js';
@@ -73,6 +72,8 @@ export async function readYamlFile(file: string, what: string, problems: Problem
     problems.error(undefined, `cannot read the ${what}: ${describeErrno(error)}`, { file });
     return { ok: false };
   }
+  // Loaded here, not at start-up: most monitor passes read no YAML at all.
+  const { default: yaml } = await import('js-yaml');
   try {
     return { ok: true, data: yaml.load(text, { filename: file }) };
   } catch (error) {
