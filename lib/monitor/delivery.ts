@@ -4,6 +4,7 @@ import type { DeliveryState, Marker } from '../common/marker.js';
 import type { MonitorSettings } from '../config/types.js';
 import { retryDelay } from '../notify/backoff.js';
 import type { Channel, Delivery } from '../notify/types.js';
+import { redactReport } from '../report/redact.js';
 import type { Report } from '../report/types.js';
 import type { MonitorContext } from './context.js';
 import { releaseClaimTo } from './move.js';
@@ -59,7 +60,8 @@ export function nextDeliveryState(prev: DeliveryState | undefined, okNames: stri
 export async function deliverClaimed(items: ClaimedMarker[], report: Report, ctx: MonitorContext, label: string): Promise<DeliveryOutcome> {
   const already = deliveredChannels(items[0].marker);
   const channels = (await ctx.channels()).filter((c) => !already.includes(c.name));
-  const results = await Promise.all(channels.map(async (c) => ({ channel: c, delivery: await sendOne(c, report, ctx) })));
+  const safe = redactReport(report, ctx.redact);
+  const results = await Promise.all(channels.map(async (c) => ({ channel: c, delivery: await sendOne(c, safe, ctx) })));
   const okNames = results.filter((r) => r.delivery.ok).map((r) => r.channel.name);
   const failed = results.filter((r) => !r.delivery.ok);
   const failures = failed.map((r) => ctx.redact(`${r.channel.name}: ${r.delivery.detail}`));
