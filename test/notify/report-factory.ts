@@ -1,34 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { LAST_LINE as FIXTURE_LAST_LINE, makeHugeReport as makeFixtureHugeReport } from './report-fixture.js';
+import { LAST_LINE as FIXTURE_LAST_LINE, makeHugeReport as makeFixtureHugeReport, makeMarker as makeFailedMarker } from './report-fixture.js';
 import { SEVERITY, type Marker, type RunStatus } from '../../lib/common/marker.js';
 import type { Logger } from '../../lib/common/logger.js';
 import type { ChannelConfig } from '../../lib/config/types.js';
 import type { Report } from '../../lib/report/types.js';
 import type { Channel, ChannelContext } from '../../lib/notify/types.js';
 
-/** A complete marker of a finished run; fields can be overridden. */
+/** A complete marker of a finished, successful run; fields can be overridden. */
 export function makeMarker(overrides: Partial<Marker> = {}): Marker {
-  return {
-    timestamp: '2024-01-01 12:34:56',
-    status: 'success',
-    exit_code: 0,
-    log_file: 'logs/train_20240101_113450_123456_7.log',
-    schema: 1,
-    signal: null,
-    run_id: '123456_7',
-    command: 'python train.py --epochs 100',
-    work_dir: '/scratch/alice/bert',
-    host: 'gpu042',
-    user: 'alice',
-    pid: 4242,
-    started_at: '2024-01-01T11:34:50+08:00',
-    ended_at: '2024-01-01T12:34:56+08:00',
-    duration_s: 3606.2,
-    slurm: { job_id: '123456', array_job_id: '123450', array_task_id: '7', job_name: 'bert', partition: 'gpu', nodelist: 'gpu042', restart_count: 0 },
-    gpus: [{ index: 0, name: 'NVIDIA H100 80GB HBM3', memory_total_mib: 81559, peak_memory_used_mib: 70211, mean_utilization_pct: 93 }],
-    wrapper_version: '0.1.0',
-    ...overrides,
-  };
+  return makeFailedMarker({ status: 'success', exit_code: 0, ...overrides });
 }
 
 const ICON: Record<RunStatus, string> = { success: '✅', failed: '❌', terminated: '🛑', timeout: '⏰', lost: '🚨' };
