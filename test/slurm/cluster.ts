@@ -126,9 +126,25 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Cancels jobs a test left behind (a failed assertion must not leave the cluster busy). */
+/** Cancels jobs a test left behind and waits (bounded) until they ended, so their dirs can be removed. */
 export async function cancelJobs(ids: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  if (ids.length) await slurm('scancel', ids, env).catch(() => undefined);
+  if (ids.length === 0) return;
+  await slurm('scancel', ids, env).catch(() => undefined);
+  await waitFor(async () => {
+    const answer = await queryJobStates(ids, { env });
+    return !answer.available || [...answer.states.values()].every((s) => !s.running);
+  }, 30_000, 300).catch(() => undefined);
+}
+
+/** Runs every cleanup even when one fails (a job's last write can race a removal). */
+export function runCleanups(cleanups: Array<() => void>): void {
+  for (const cleanup of cleanups) {
+    try {
+      cleanup();
+    } catch {
+      // a temp dir left behind is harmless
+    }
+  }
 }
 
 const LOCK_DIR = join(SLURM_DIR, 'test-locks');

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { makeTempDir, waitFor } from '../helpers/run-bin.js';
 import {
-  TEMPLATE, TRAIN_PY, cancelJobs, describeWithCluster, jobEnv, lockCluster, readRunLog, slurm, submit, waitForHeartbeat,
+  TEMPLATE, TRAIN_PY, cancelJobs, describeWithCluster, runCleanups, jobEnv, lockCluster, readRunLog, slurm, submit, waitForHeartbeat,
   waitForJobEnd, waitForMarker, type Cluster,
 } from './cluster.js';
 
@@ -53,7 +53,7 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
   afterAll(async () => {
     if (cluster) await cancelJobs(jobs, cluster.env);
     release?.();
-    cleanups.forEach((c) => c());
+    runCleanups(cleanups);
   });
 
   test('train.sbatch: success gives a success marker, the log, and output in slurm-<id>.out', async () => {

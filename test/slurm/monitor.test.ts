@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
 import { BIN, isolatedEnv, makeTempDir, runBin, waitFor, type RunResult } from '../helpers/run-bin.js';
 import {
-  TEMPLATE, TRAIN_PY, cancelJobs, describeWithCluster, isAlive, jobEnv, lockCluster, submit, waitForHeartbeat,
+  TEMPLATE, TRAIN_PY, cancelJobs, describeWithCluster, runCleanups, isAlive, jobEnv, lockCluster, submit, waitForHeartbeat,
   waitForJobEnd, waitForMarker, type Cluster,
 } from './cluster.js';
 
@@ -75,7 +75,7 @@ describeWithCluster('train-monitor with the real scheduler', (getCluster) => {
     for (const pid of pidsToReap) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     await receiver?.close();
     release?.();
-    cleanups.forEach((c) => c());
+    runCleanups(cleanups);
   });
 
   test('a wrapper SIGKILLed inside a running job: exactly one lost report, carrying the scheduler state', async () => {

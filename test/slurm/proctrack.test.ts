@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, makeTempDir, waitFor } from '../helpers/run-bin.js';
 import {
-  TEMPLATE, cancelJobs, describeWithCluster, isAlive, jobEnv, lockCluster, runClusterScript, slurm, submit,
+  TEMPLATE, cancelJobs, describeWithCluster, runCleanups, isAlive, jobEnv, lockCluster, runClusterScript, slurm, submit,
   waitForHeartbeat, waitForJobEnd, waitForMarker, type Cluster,
 } from './cluster.js';
 
@@ -32,7 +32,7 @@ describeWithCluster('scancel leaves no process behind (proctrack/linuxproc and p
       await runClusterScript(['up', '--proctrack', 'linuxproc']);
     } finally {
       release?.();
-      cleanups.forEach((c) => c());
+      runCleanups(cleanups);
     }
   }, 180_000);
 
