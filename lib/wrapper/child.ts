@@ -17,9 +17,17 @@ export interface CommandProcess {
   groupAlive(): boolean;
 }
 
+/**
+ * Debian's /bin/sh (dash) does not exec the last command, so the shell stays the command's parent and gets every
+ * signal sent to the group. Its traps keep it alive through USR1/USR2 (meant for the training script) and make it
+ * wait for the command on TERM/INT/HUP before exiting 128+N; traps with a handler are reset on exec, so the command
+ * itself still receives each signal with its own disposition.
+ */
+const SHELL_PRELUDE = `trap : USR1 USR2; trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM; eval "$1"`;
+
 /** Starts the command in its own process group (session), cwd = work dir, stdin inherited, output piped. */
 export function startCommand(command: CommandSpec, options: { cwd: string; env: NodeJS.ProcessEnv }): CommandProcess {
-  const [file, args] = command.shell ? ['/bin/sh', ['-c', command.text]] : [command.file, command.args];
+  const [file, args] = command.shell ? ['/bin/sh', ['-c', SHELL_PRELUDE, 'sh', command.text]] : [command.file, command.args];
   const child: ChildProcess = spawn(file, args, {
     cwd: options.cwd,
     env: options.env,

@@ -44,6 +44,33 @@ describe('train-wrapper signals', () => {
     expect(box.marker().data).toMatchObject({ status: 'terminated', signal: 'SIGINT' });
   });
 
+  test('through sh -c, SIGUSR1/SIGUSR2 reach the command without ending the shell or the run', async () => {
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--command', `"${process.execPath}" "${SIGNALS_JOB}" "${record}"`]);
+    await waitFor(() => run.output().includes('ready'));
+    run.child.kill('SIGUSR1');
+    await waitFor(() => recorded().includes('SIGUSR1'));
+    run.child.kill('SIGUSR2');
+    await waitFor(() => recorded().includes('SIGUSR2'));
+    expect(run.child.exitCode).toBeNull();
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(statusOf(result)).toBe(143);
+    expect(recorded()).toBe('SIGUSR1\nSIGUSR2\nSIGTERM\n');
+    expect(box.marker().data).toMatchObject({ status: 'terminated', exit_code: 143, signal: 'SIGTERM' });
+  });
+
+  test('through sh -c, a command that saves on SIGTERM gets its grace: the shell waits for it', async () => {
+    const saved = join(box.workDir, 'saved.txt');
+    const job = `process.on('SIGTERM', () => setTimeout(() => { require('fs').writeFileSync('saved.txt', 'ok'); process.exit(0); }, 400)); console.log('ready'); setInterval(() => {}, 1000);`;
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--kill-grace', '20', '--command', `"${process.execPath}" -e "${job}"`]);
+    await waitFor(() => run.output().includes('ready'));
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(existsSync(saved)).toBe(true);
+    expect(statusOf(result)).toBe(143);
+    expect(box.marker().data).toMatchObject({ status: 'terminated', signal: 'SIGTERM' });
+  });
+
   test('SIGHUP is passed on too', async () => {
     const run = box.start(['--work-dir', box.workDir, '--quiet', '--', process.execPath, SIGNALS_JOB, record]);
     await waitFor(() => run.output().includes('ready'));
