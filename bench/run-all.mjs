@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Runs every benchmark in turn (after `npm run build`); each prints its reference run beside ours.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const benches = ['wrapper-throughput.mjs', 'report-tail.mjs', 'monitor-startup.mjs', 'monitor-pass.mjs'];
+let failed = 0;
+for (const bench of benches) {
+  process.stdout.write(`\n## ${bench}\n`);
+  const result = spawnSync(process.execPath, [join(here, bench), ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (result.status !== 0) failed += 1;
+}
+process.exit(failed === 0 ? 0 : 1);
