@@ -12,6 +12,7 @@ import { createGpuSampler, type GpuSampler } from '../gpu/sampler.js';
 import { readSlurmInfo, resolveJobEndTime } from '../slurm/env.js';
 import { listenForSignals, startCommand, superviseCommand } from './child.js';
 import { deliverOwnMarker, saveMarker } from './finish.js';
+import { startOrphanGuard } from './orphan-guard.js';
 import { claimFile, startHeartbeat, type HeartbeatBase } from './heartbeat.js';
 import { buildMarker, chooseMarkerName } from './marker-writer.js';
 import type { WrapperOptions } from './options.js';
@@ -59,6 +60,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
 
   const command = startCommand(options.command, { cwd: options.workDir, env: { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' } });
   const supervisor = superviseCommand(command, options.killGraceMs);
+  const stopGuard = startOrphanGuard(pid, command.pid);
   let outside: OutsideSignal | null = null;
   let classified = false;
   const stopListening = listenForSignals((signal) => {
@@ -117,6 +119,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     const endedAt = new Date();
     if (end.spawnError) logger.error(describeSpawnError(options.command.shell ? '/bin/sh' : options.command.file, end.spawnError));
     if (supervisor.killLeftovers()) logger.info('killed the processes the command left running in its process group');
+    stopGuard();
     await Promise.race([teeDone, delay(PIPE_CLOSE_WAIT_MS, null)]);
     command.stdout?.destroy();
     command.stderr?.destroy();
@@ -146,6 +149,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     }
     return result.exitCode;
   } finally {
+    stopGuard();
     stopListening();
   }
 }

@@ -108,6 +108,16 @@ describe('train-wrapper signals', () => {
     expect(box.marker().data).toMatchObject({ status: 'success', exit_code: 0 });
   });
 
+  test('a wrapper killed outright (SIGKILL, OOM killer) does not leave its command running', async () => {
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--', TREE_JOB, 'ignore']);
+    await waitFor(() => run.output().includes('ready'));
+    const worker = Number(readFileSync(join(box.workDir, 'worker.pid'), 'utf8'));
+    expect(isAlive(worker)).toBe(true);
+    run.child.kill('SIGKILL');
+    await run.done;
+    await waitFor(() => !isAlive(worker), 30000, 100);
+  });
+
   test('SIGTERM at the job end time is a timeout', async () => {
     const now = String(Math.floor(Date.now() / 1000));
     const run = box.start(['--work-dir', box.workDir, '--quiet', '--', process.execPath, SIGNALS_JOB, record], {
