@@ -8,6 +8,7 @@ import { redactReport } from '../report/redact.js';
 import type { Report } from '../report/types.js';
 import type { MonitorContext } from './context.js';
 import { releaseClaimTo } from './move.js';
+import { writeFileAtomically } from '../common/atomic-write.js';
 
 /** A marker this monitor holds under its private claim name. */
 export interface ClaimedMarker {
@@ -82,8 +83,7 @@ export async function deliverClaimed(items: ClaimedMarker[], report: Report, ctx
 
 /** Rewrites a claimed marker with its delivery state (atomically) and releases it under its marker name. */
 export async function releaseWithState(item: ClaimedMarker, state: DeliveryState): Promise<void> {
-  const { default: writeFileAtomic } = await import('write-file-atomic');
-  await writeFileAtomic(item.claimPath, `${JSON.stringify({ ...item.marker, delivery: state }, null, 2)}\n`);
+  await writeFileAtomically(item.claimPath, `${JSON.stringify({ ...item.marker, delivery: state }, null, 2)}\n`);
   await releaseClaimTo(item.claimPath, item.markerPath);
 }
 

@@ -4,6 +4,7 @@ import type { Heartbeat, Marker } from '../common/marker.js';
 import { isoLocal, seedTimestamp } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
 import { moveNoClobber } from './move.js';
+import { writeFileAtomically } from '../common/atomic-write.js';
 
 /** The scheduler's word on a silent run, carried into its `lost` marker. */
 export interface SchedulerView {
@@ -45,9 +46,8 @@ export function buildLostMarker(heartbeat: Heartbeat, workDir: string, scheduler
  * by write-file-atomic, then a no-clobber link). Returns false when a real marker was already there.
  */
 export async function writeLostMarker(markerPath: string, marker: Marker): Promise<boolean> {
-  const { default: writeFileAtomic } = await import('write-file-atomic');
   const temp = `${markerPath}.lost-${randomBytes(4).toString('hex')}`;
-  await writeFileAtomic(temp, `${JSON.stringify(marker, null, 2)}\n`, { mode: 0o644 });
+  await writeFileAtomically(temp, `${JSON.stringify(marker, null, 2)}\n`, { mode: 0o644 });
   try {
     return await moveNoClobber(temp, markerPath);
   } finally {

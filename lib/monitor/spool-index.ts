@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SpoolEntry } from '../common/marker.js';
+import { writeFileAtomically } from '../common/atomic-write.js';
 
 // The index sits beside the entries' dir in the state dir, named so the spool scan never mistakes it for an entry.
 function indexPath(spool: string): string {
@@ -28,6 +29,5 @@ export async function saveSpoolIndex(spool: string, index: Map<string, SpoolEntr
     }
   }
   if (!added && !removed) return;
-  const { default: writeFileAtomic } = await import('write-file-atomic');
-  await writeFileAtomic(indexPath(spool), JSON.stringify({ spool, entries: Object.fromEntries(index) }), { mode: 0o600 }).catch(() => undefined);
+  await writeFileAtomically(indexPath(spool), JSON.stringify({ spool, entries: Object.fromEntries(index) }), { mode: 0o600 }).catch(() => undefined);
 }

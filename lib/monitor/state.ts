@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
 import { stateDir } from '../common/paths.js';
+import { writeFileAtomically } from '../common/atomic-write.js';
 
 /** One heartbeat as this monitor has watched it: the last seq and when (by this monitor's clock) it last changed. */
 export interface HeartbeatObservation {
@@ -65,8 +66,7 @@ export async function updateMonitorState<T>(
   try {
     const state = await readState(path);
     const result = change(state);
-    const { default: writeFileAtomic } = await import('write-file-atomic');
-    await writeFileAtomic(path, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+    await writeFileAtomically(path, `${JSON.stringify(state)}\n`, { mode: 0o600 });
     return result;
   } finally {
     await release().catch(() => undefined);

@@ -1,6 +1,6 @@
 import { existsSync, linkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomically } from '../common/atomic-write.js';
 import { errnoCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Heartbeat } from '../common/marker.js';
@@ -52,7 +52,7 @@ export function startHeartbeat(options: HeartbeatOptions): HeartbeatWriter {
       last_output_at: options.stats.lastOutputAt ? isoLocal(new Date(options.stats.lastOutputAt)) : null,
       ...(gpus ? { gpus } : {}),
     };
-    writing = writeFileAtomic(options.path, `${JSON.stringify(heartbeat, null, 2)}\n`, { fsync: false }).then(
+    writing = writeFileAtomically(options.path, `${JSON.stringify(heartbeat, null, 2)}\n`, { fsync: false }).then(
       () => {
         failing = false;
       },

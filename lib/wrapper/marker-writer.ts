@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomically } from '../common/atomic-write.js';
 import { errnoCode } from '../common/errors.js';
 import type { GpuSummary, Marker, SlurmInfo } from '../common/marker.js';
 import { isoLocal, markerFileName, seedTimestamp } from '../common/paths.js';
@@ -62,7 +62,7 @@ export async function writeMarkerWithRetry(path: string, marker: Marker): Promis
   const text = `${JSON.stringify(marker, null, 2)}\n`;
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await writeFileAtomic(path, text);
+      await writeFileAtomically(path, text);
       return;
     } catch (error) {
       if (attempt >= RETRY_DELAYS_MS.length) throw error;

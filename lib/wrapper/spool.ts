@@ -1,6 +1,6 @@
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomically } from '../common/atomic-write.js';
 import type { Marker, SpoolEntry } from '../common/marker.js';
 import { spoolDir } from '../common/paths.js';
 
@@ -17,7 +17,7 @@ export function spoolEntryPath(key: string, env: NodeJS.ProcessEnv): string {
 /** Writes (or rewrites) this run's spool entry, creating the spool dir; throws on failure. */
 export async function writeSpoolEntry(path: string, entry: SpoolEntry): Promise<void> {
   await mkdir(join(path, '..'), { recursive: true });
-  await writeFileAtomic(path, `${JSON.stringify(entry, null, 2)}\n`, { fsync: false });
+  await writeFileAtomically(path, `${JSON.stringify(entry, null, 2)}\n`, { fsync: false });
 }
 
 /** Removes this run's spool entry; a missing entry is fine. */
@@ -33,6 +33,6 @@ export async function writeMarkerToSpool(marker: Marker, key: string, env: NodeJ
   const dir = spoolDir(env);
   await mkdir(dir, { recursive: true });
   const path = join(dir, `.train_complete.${key}.json`);
-  await writeFileAtomic(path, `${JSON.stringify(marker, null, 2)}\n`);
+  await writeFileAtomically(path, `${JSON.stringify(marker, null, 2)}\n`);
   return path;
 }
