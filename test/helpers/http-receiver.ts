@@ -87,3 +87,27 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * One receiver for a test file: started before all tests, closed after them, and before each test emptied of
+ * recorded requests and set to answer with `answer`. The returned object always refers to that receiver.
+ */
+export function useReceiver(answer: Responder = () => ({ status: 200, body: { code: 0 } })): Receiver {
+  let current: Receiver | null = null;
+  beforeAll(async () => {
+    current = await startReceiver(answer);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  beforeEach(() => {
+    current?.requests.splice(0);
+    current?.respond(answer);
+  });
+  return new Proxy({} as Receiver, {
+    get: (_target, key) => {
+      if (current === null) throw new Error('useReceiver: the receiver is used before beforeAll ran');
+      return current[key as keyof Receiver];
+    },
+  });
+}

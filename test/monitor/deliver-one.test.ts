@@ -1,23 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../lib/common/logger.js';
 import { loadConfig } from '../../lib/config/load.js';
 import { deliverMarkerFile } from '../../lib/monitor/deliver-one.js';
-import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { useReceiver } from '../helpers/http-receiver.js';
 import { makeMonitorSandbox, type MonitorSandbox } from './sandbox.js';
 
-let hook: Receiver;
 let box: MonitorSandbox;
-beforeAll(async () => {
-  hook = await startReceiver();
-});
-afterAll(async () => {
-  await hook.close();
-});
+const hook = useReceiver();
 beforeEach(() => {
   box = makeMonitorSandbox();
-  hook.requests.length = 0;
 });
 afterEach(() => box.cleanup());
 

@@ -1,23 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { useReceiver } from '../helpers/http-receiver.js';
 import { waitFor } from '../helpers/run-bin.js';
 import { makeMonitorSandbox, type MonitorSandbox } from './sandbox.js';
 
-let hook: Receiver;
 let box: MonitorSandbox;
-
-beforeAll(async () => {
-  hook = await startReceiver();
-});
-afterAll(async () => {
-  await hook.close();
-});
+const hook = useReceiver(() => ({ status: 200, body: { ok: true } }));
 beforeEach(() => {
   box = makeMonitorSandbox();
-  hook.requests.length = 0;
-  hook.respond(() => ({ status: 200, body: { ok: true } }));
 });
 afterEach(() => box.cleanup());
 

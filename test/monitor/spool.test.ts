@@ -1,22 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpoolEntry } from '../../lib/common/marker.js';
-import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { useReceiver } from '../helpers/http-receiver.js';
 import { makeMarker, makeMonitorSandbox, type MonitorSandbox } from './sandbox.js';
 
-let hook: Receiver;
 let box: MonitorSandbox;
-beforeAll(async () => {
-  hook = await startReceiver();
-});
-afterAll(async () => {
-  await hook.close();
-});
+const hook = useReceiver(() => ({ status: 200, body: {} }));
 beforeEach(() => {
   box = makeMonitorSandbox();
-  hook.requests.length = 0;
-  hook.respond(() => ({ status: 200, body: {} }));
   box.writeConfig(`notification:\n  channels:\n    - {type: webhook, url: "${hook.url}/hook"}\n`);
 });
 afterEach(() => box.cleanup());

@@ -1,5 +1,5 @@
 import { BARK_MAX_BODY_CHARS, createChannel } from '../../lib/notify/channels/bark.js';
-import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { useReceiver } from '../helpers/http-receiver.js';
 import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from './report-factory.js';
 
 const KEY = 'NdjE5z8V6xHqJ2pQ';
@@ -7,15 +7,7 @@ const KEY = 'NdjE5z8V6xHqJ2pQ';
 type BarkBody = { device_key: string; title: string; body: string; level: string; group: string };
 
 describe('bark channel', () => {
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    receiver.requests.length = 0;
-    receiver.respond(() => ({ status: 200, body: { code: 200, message: 'success', timestamp: 1700000000 } }));
-  });
+  const receiver = useReceiver(() => ({ status: 200, body: { code: 200, message: 'success', timestamp: 1700000000 } }));
 
   const make = (values: Record<string, unknown> = {}) =>
     createChannel(channelConfig('bark', { device_key: KEY, server: receiver.url, ...values }), makeContext([KEY]));

@@ -1,5 +1,5 @@
 import { createChannel, FEISHU_MAX_BODY_BYTES, FEISHU_URL, LARK_URL } from '../../lib/notify/channels/feishu.js';
-import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { useReceiver } from '../helpers/http-receiver.js';
 import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport, opensslHmacBase64 } from './report-factory.js';
 
 const TOKEN = 'f19a7c3e-0000-4d1b-a994-790f21fc8d30';
@@ -8,15 +8,7 @@ const SECRET = 'zs0Tq1w2e3r4t5y6u7i8o9';
 type Post = { msg_type: string; content: { post: Record<string, { title: string; content: Array<Array<{ tag: string; text: string }>> }> } };
 
 describe('feishu / lark channel', () => {
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    receiver.requests.length = 0;
-    receiver.respond(() => ({ status: 200, body: { code: 0, data: {}, msg: 'success' } }));
-  });
+  const receiver = useReceiver(() => ({ status: 200, body: { code: 0, data: {}, msg: 'success' } }));
 
   const make = (values: Record<string, unknown> = {}, type = 'feishu') =>
     createChannel(

@@ -1,5 +1,5 @@
 import { createChannel, encodeHeader, NTFY_MAX_MESSAGE_BYTES } from '../../lib/notify/channels/ntfy.js';
-import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { useReceiver } from '../helpers/http-receiver.js';
 import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from './report-factory.js';
 
 const TOKEN = 'tk_7eevizlsiwf9yi4uxsrs83r4352o0';
@@ -11,15 +11,7 @@ const decode = (value: string) => {
 };
 
 describe('ntfy channel', () => {
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    receiver.requests.length = 0;
-    receiver.respond(() => ({ status: 200, body: { id: 'hwQ2YpKdmg', event: 'message', topic: 'alice-jobs' } }));
-  });
+  const receiver = useReceiver(() => ({ status: 200, body: { id: 'hwQ2YpKdmg', event: 'message', topic: 'alice-jobs' } }));
 
   const make = (values: Record<string, unknown> = {}) =>
     createChannel(channelConfig('ntfy', { topic: 'alice-jobs', server: receiver.url, ...values }), makeContext([TOKEN]));

@@ -1,5 +1,5 @@
 import { createChannel, PUSHPLUS_LIMITS } from '../../lib/notify/channels/pushplus.js';
-import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { useReceiver } from '../helpers/http-receiver.js';
 import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from './report-factory.js';
 
 const TOKEN = 'be8652e98bd04139a13e1bffcd6d0f71';
@@ -7,15 +7,7 @@ const TOKEN = 'be8652e98bd04139a13e1bffcd6d0f71';
 type Body = { token: string; title: string; content: string; template: string; channel?: string; topic?: string };
 
 describe('pushplus channel', () => {
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    receiver.requests.length = 0;
-    receiver.respond(() => ({ status: 200, body: { code: 200, msg: '请求成功', data: '075074e3c17e449e9a0cb79cc6f3fc83' } }));
-  });
+  const receiver = useReceiver(() => ({ status: 200, body: { code: 200, msg: '请求成功', data: '075074e3c17e449e9a0cb79cc6f3fc83' } }));
 
   const make = (values: Record<string, unknown> = {}) =>
     createChannel(channelConfig('pushplus', { token: TOKEN, url: `${receiver.url}/send`, ...values }), makeContext([TOKEN]));

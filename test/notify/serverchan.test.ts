@@ -1,19 +1,11 @@
 import { createChannel, defaultUrl, SERVERCHAN_LIMITS } from '../../lib/notify/channels/serverchan.js';
-import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { useReceiver } from '../helpers/http-receiver.js';
 import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from './report-factory.js';
 
 const KEY = 'SCT123456TqWErTyUiOpAsDfGh';
 
 describe('serverchan channel', () => {
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    receiver.requests.length = 0;
-    receiver.respond(() => ({ status: 200, body: { code: 0, message: '', data: { pushid: '1', readkey: 'x', error: 'SUCCESS', errno: 0 } } }));
-  });
+  const receiver = useReceiver(() => ({ status: 200, body: { code: 0, message: '', data: { pushid: '1', readkey: 'x', error: 'SUCCESS', errno: 0 } } }));
 
   const make = () => createChannel(channelConfig('serverchan', { sendkey: KEY, url: `${receiver.url}/{sendkey}.send` }), makeContext([KEY]));
 

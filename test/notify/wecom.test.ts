@@ -1,20 +1,12 @@
 import { createChannel, WECOM_MAX_MARKDOWN_BYTES } from '../../lib/notify/channels/wecom.js';
 import { robotKey, robotLimiter } from '../../lib/notify/rate-limit.js';
-import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { useReceiver } from '../helpers/http-receiver.js';
 import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from './report-factory.js';
 
 const KEY = '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';
 
 describe('wecom channel', () => {
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    receiver.requests.length = 0;
-    receiver.respond(() => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } }));
-  });
+  const receiver = useReceiver(() => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } }));
 
   const make = () =>
     createChannel(channelConfig('wecom', { key: KEY, url: `${receiver.url}/cgi-bin/webhook/send` }), makeContext([KEY]));
