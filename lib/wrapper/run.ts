@@ -18,7 +18,7 @@ import { buildMarker, chooseMarkerName } from './marker-writer.js';
 import type { WrapperOptions } from './options.js';
 import { closeLog, createLog, currentUser, describeSpawnError, relativeInside, startTee } from './output.js';
 import { spoolEntryPath, spoolKey, writeSpoolEntry } from './spool.js';
-import { classifyEnd, TERMINATING_SIGNALS, type OutsideSignal } from './status.js';
+import { classifyEnd, readShellSignal, TERMINATING_SIGNALS, type OutsideSignal } from './status.js';
 import type { OutputStats } from './tee.js';
 
 /** Everything a run needs from its surroundings. */
@@ -115,7 +115,8 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     });
 
     // The command has ended: from here on every step is bounded, so the marker lands within about a second.
-    const end = await command.exited;
+    const exited = await command.exited;
+    const end = options.command.shell ? readShellSignal(exited) : exited;
     const endedAt = new Date();
     if (end.spawnError) logger.error(describeSpawnError(options.command.shell ? '/bin/sh' : options.command.file, end.spawnError));
     if (supervisor.killLeftovers()) logger.info('killed the processes the command left running in its process group');

@@ -26,6 +26,18 @@ export interface Classification {
 export const TERMINATING_SIGNALS: ReadonlySet<string> = new Set(['SIGTERM', 'SIGINT', 'SIGHUP']);
 const OUTSIDE_KILLS: ReadonlySet<string> = new Set(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL']);
 
+/**
+ * Through `sh -c`, a command killed by a signal shows up as the shell's exit code 128+N (the shell itself traps
+ * TERM/INT/HUP and waits for the command). Those codes of the stop signals are read back as the signal, as a
+ * shell user reads them; the exit status stays the same number.
+ */
+export function readShellSignal(end: CommandEnd): CommandEnd {
+  if (end.signal !== null || end.code === null || end.code <= 128) return end;
+  const number = end.code - 128;
+  const signal = [...OUTSIDE_KILLS].find((name) => constants.signals[name as NodeJS.Signals] === number);
+  return signal ? { ...end, code: null, signal: signal as NodeJS.Signals } : end;
+}
+
 /** The shell's exit status for a command: its code, 128+N for signal N, 127 not found, 126 not executable. */
 export function exitStatusOf(end: CommandEnd): number {
   if (end.spawnError !== null) return end.spawnError === 'ENOENT' ? 127 : 126;

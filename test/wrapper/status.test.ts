@@ -1,4 +1,4 @@
-import { classifyEnd, exitStatusOf } from '../../lib/wrapper/status.js';
+import { classifyEnd, exitStatusOf, readShellSignal } from '../../lib/wrapper/status.js';
 import { normalizeWrapperOptions } from '../../lib/wrapper/options.js';
 import { UsageError } from '../../lib/common/errors.js';
 import { makeTempDir } from '../helpers/run-bin.js';
@@ -49,5 +49,21 @@ describe('normalizeWrapperOptions', () => {
     expect(() => normalizeWrapperOptions({ workDir: dir, command: 'x', argv: ['y'] }, {})).toThrow(/not both/);
     expect(() => normalizeWrapperOptions({ workDir: dir, command: 'x', heartbeatInterval: '5x' }, {})).toThrow(/--heartbeat-interval/);
     expect(() => normalizeWrapperOptions({ workDir: dir, command: 'x' }, { HPC_RUN_NOTIFY: 'sure' })).toThrow(/HPC_RUN_NOTIFY/);
+  });
+});
+
+describe('readShellSignal', () => {
+  const code = (n: number) => ({ code: n, signal: null, spawnError: null });
+  test("the shell's 128+N for a stop signal is read as that signal, with the same exit status", () => {
+    expect(readShellSignal(code(143))).toEqual({ code: null, signal: 'SIGTERM', spawnError: null });
+    expect(readShellSignal(code(130)).signal).toBe('SIGINT');
+    expect(readShellSignal(code(129)).signal).toBe('SIGHUP');
+    expect(readShellSignal(code(137)).signal).toBe('SIGKILL');
+    expect(exitStatusOf(readShellSignal(code(143)))).toBe(143);
+  });
+  test('other codes, crash signals and real signal deaths stay as they are', () => {
+    for (const n of [0, 1, 3, 127, 128, 139, 255]) expect(readShellSignal(code(n))).toEqual(code(n));
+    const died = { code: null, signal: 'SIGTERM' as NodeJS.Signals, spawnError: null };
+    expect(readShellSignal(died)).toBe(died);
   });
 });
