@@ -13,6 +13,7 @@ ENV_FILE="$DIR/env"
 MUNGE_KEY=/etc/munge/munge.key
 MUNGE_SOCKET=/run/munge/munge.socket.2
 WAIT_S="${HPC_RUN_SLURM_WAIT_S:-60}"
+DRAIN_S="${HPC_RUN_SLURM_DRAIN_S:-180}"   # how long a restart waits for queued jobs to end
 
 log() { printf 'cluster.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -120,19 +121,31 @@ stop_daemon() {
   log "killed $name ($pid)"
 }
 
-# Waits until the node is idle in sinfo, or fails with the logs' tails.
+# Waits until the node is in one of the given sinfo states (default: idle), or fails with the logs' tails.
 wait_idle() {
-  local host state deadline
+  local accepted="${1:-idle}" host state deadline
   host="$(hostname -s)"
   deadline=$((SECONDS + WAIT_S))
   while ((SECONDS < deadline)); do
     state="$(SLURM_CONF="$CONF" sinfo -h -n "$host" -o '%t' 2>/dev/null | head -n 1 || true)"
     # Exactly "idle": "idle*" is a node that has not answered yet (state restored from StateSaveLocation).
-    if [[ "$state" == idle ]]; then return 0; fi
+    if [[ " $accepted " == *" $state "* ]]; then return 0; fi
     sleep 0.5
   done
   show_logs
-  die "node $host not idle within ${WAIT_S}s (last sinfo state: '${state:-none}')"
+  die "node $host not ${accepted// / or } within ${WAIT_S}s (last sinfo state: '${state:-none}')"
+}
+
+# Before a restart: lets the jobs still in the queue (other tests' jobs) end, so a restart never kills them.
+wait_queue_empty() {
+  local deadline=$((SECONDS + DRAIN_S)) jobs
+  SLURM_CONF="$CONF" scontrol ping >/dev/null 2>&1 || return 0
+  while ((SECONDS < deadline)); do
+    jobs="$(SLURM_CONF="$CONF" squeue -h -o '%i' 2>/dev/null || true)"
+    [[ -z "$jobs" ]] && return 0
+    sleep 1
+  done
+  log "jobs still queued after ${DRAIN_S}s, restarting anyway: $(echo $jobs)"
 }
 
 # True when both daemons run with the requested plugin and the controller answers.
@@ -157,10 +170,12 @@ cmd_up() {
   mkdir -p "$DIR"
   ensure_munged
   if running_with "$proctrack"; then
-    wait_idle
+    # Already running as asked: a node busy with other jobs is fine.
+    wait_idle "idle mix alloc"
     log "already up (proctrack/$proctrack); SLURM_CONF=$CONF"
     return 0
   fi
+  wait_queue_empty
   stop_daemon slurmd "$DIR/slurmd.pid"
   stop_daemon slurmctld "$DIR/slurmctld.pid"
   write_config "$proctrack"
