@@ -3,11 +3,12 @@ import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
 import { parseHeartbeat, type Heartbeat, type Marker } from '../common/marker.js';
 import { formatDuration } from '../common/duration.js';
-import { claimByRename, makeClaimName } from './claim.js';
+import { claimByRename, makeClaimName } from '../delivery/claim-name.js';
+import type { FoundClaimFile } from '../delivery/recover.js';
 import { mapLimit } from './concurrency.js';
 import type { MonitorContext } from './context.js';
 import { buildLostMarker, writeLostMarker, type SchedulerView } from './lost-marker.js';
-import { moveNoClobber } from './move.js';
+import { moveNoClobber } from '../common/no-clobber.js';
 import type { FoundFile, ScanResult } from './scan.js';
 
 /** A heartbeat this pass could read, with the work dir it belongs to. */
@@ -95,4 +96,19 @@ export async function finishLost(claimPath: string, markerPath: string, heartbea
   }
   ctx.logger.warn(`run ${heartbeat.run_id ?? heartbeat.command} in ${workDir} is lost${silent}: ${view.note}`);
   return markerPath;
+}
+
+/** Finishes a heartbeat claim taken over from a monitor that died before writing the run's `lost` marker. */
+export async function finishAbandonedHeartbeat(claimPath: string, found: FoundClaimFile, ctx: MonitorContext): Promise<{ path: string; workDir: string | null } | null> {
+  try {
+    const heartbeat = parseHeartbeat(await readFile(claimPath, 'utf8'), claimPath);
+    const workDir = found.target.workDir ?? heartbeat.work_dir;
+    const note = 'the heartbeat stopped; an earlier monitor declared the run lost and stopped before writing its marker';
+    const dir = dirname(claimPath);
+    const path = await finishLost(claimPath, join(dir, markerNameFor(found.claim.base)), heartbeat, workDir, { state: null, note }, null, ctx);
+    return path ? { path, workDir: found.target.workDir } : null;
+  } catch (error) {
+    ctx.logger.error(`cannot read the heartbeat claimed at ${claimPath}: ${(error as Error).message}; left in place`);
+    return null;
+  }
 }

@@ -6,7 +6,7 @@ import { errnoCode } from '../common/errors.js';
 /** `<name>.claim-<host>-<pid>-<8 hex>`: never matches MARKER_NAME or HEARTBEAT_NAME (no `.json` at the end). */
 const CLAIM_NAME = /^(.+)\.claim-(.+)-(\d+)-([0-9a-f]{8})$/;
 
-/** A claim file as seen in a directory listing, with the monitor that made it. */
+/** A claim file as seen in a directory listing, with the process that made it. */
 export interface ClaimName {
   /** The marker or heartbeat name the claim was taken from. */
   base: string;
@@ -32,7 +32,7 @@ export function parseClaimName(name: string): ClaimName | null {
 
 /**
  * Claims `from` by an atomic rename to `to`: exactly one of several racing processes wins.
- * Returns false when the file was gone (another monitor won, or it was already delivered).
+ * Returns false when the file was gone (another process won, or it was already delivered).
  */
 export async function claimByRename(from: string, to: string): Promise<boolean> {
   try {

@@ -1,24 +1,12 @@
 import { unlink } from 'node:fs/promises';
 import { errnoCode } from '../common/errors.js';
-import type { DeliveryState, Marker } from '../common/marker.js';
-import type { MonitorSettings } from '../config/types.js';
-import { retryDelay } from '../notify/backoff.js';
 import type { Channel, Delivery } from '../notify/types.js';
 import { redactReport } from '../report/redact.js';
 import type { Report } from '../report/types.js';
-import type { MonitorContext } from './context.js';
-import { releaseClaimTo } from './move.js';
-import { writeFileAtomically } from '../common/atomic-write.js';
-
-/** A marker this monitor holds under its private claim name. */
-export interface ClaimedMarker {
-  /** The marker's own name, where it goes back when delivery has to be retried. */
-  markerPath: string;
-  claimPath: string;
-  marker: Marker;
-  /** The directory the log path must stay inside. */
-  workDir: string;
-}
+import type { ClaimedMarker } from './claim.js';
+import type { DeliveryContext } from './context.js';
+import { deliveredChannels, nextDeliveryState } from './record.js';
+import { putBackWithState } from './release.js';
 
 /** The result of delivering one report (single or digest). */
 export interface DeliveryOutcome {
@@ -27,13 +15,8 @@ export interface DeliveryOutcome {
   failures: string[];
 }
 
-/** Channels this marker has already reached (kept across passes, never sent again). */
-export function deliveredChannels(marker: Marker): string[] {
-  return Array.isArray(marker.delivery?.delivered) ? marker.delivery.delivered : [];
-}
-
 // One channel, never throwing: a crash in a channel is a failed delivery like any other.
-async function sendOne(channel: Channel, report: Report, ctx: MonitorContext): Promise<Delivery> {
+async function sendOne(channel: Channel, report: Report, ctx: DeliveryContext): Promise<Delivery> {
   try {
     return await channel.send(channel.format(report));
   } catch (error) {
@@ -41,24 +24,12 @@ async function sendOne(channel: Channel, report: Report, ctx: MonitorContext): P
   }
 }
 
-/** The delivery state after a partly failed attempt: who got it, how often we tried, when to try next. */
-export function nextDeliveryState(prev: DeliveryState | undefined, okNames: string[], failures: string[], nowMs: number, settings: MonitorSettings): DeliveryState {
-  const attempts = (prev?.attempts ?? 0) + 1;
-  const delayS = retryDelay(attempts, settings.retry_base_s, settings.retry_max_s);
-  return {
-    delivered: [...new Set([...(prev?.delivered ?? []), ...okNames])],
-    attempts,
-    next_attempt_at: new Date(nowMs + delayS * 1000).toISOString(),
-    last_error: failures.join('; '),
-  };
-}
-
 /**
  * Sends `report` to every channel these claimed markers have not reached yet. When all confirmed, the claimed
  * files are deleted; otherwise each is rewritten atomically with its delivery state and put back under its
  * marker name for a later pass (after the backoff), and stderr says what failed and when it retries.
  */
-export async function deliverClaimed(items: ClaimedMarker[], report: Report, ctx: MonitorContext, label: string): Promise<DeliveryOutcome> {
+export async function deliverClaimed(items: ClaimedMarker[], report: Report, ctx: DeliveryContext, label: string): Promise<DeliveryOutcome> {
   const already = deliveredChannels(items[0].marker);
   const channels = (await ctx.channels()).filter((c) => !already.includes(c.name));
   const safe = redactReport(report, ctx.redact);
@@ -72,19 +43,13 @@ export async function deliverClaimed(items: ClaimedMarker[], report: Report, ctx
     return { delivered: true, failures: [] };
   }
   const state = nextDeliveryState(items[0].marker.delivery, okNames, failures, ctx.now(), ctx.config.monitor);
-  for (const item of items) await releaseWithState(item, state);
+  for (const item of items) await putBackWithState(item, state);
   const permanent = failed.some((r) => !r.delivery.retryable) ? ' (a retry will not help until the configuration is fixed)' : '';
   ctx.logger.warn(
     `could not deliver ${label}: ${failures.join('; ')}; kept for retry at ${state.next_attempt_at} (attempt ${state.attempts})${permanent}` +
       (okNames.length ? `; already delivered to ${state.delivered.join(', ')}` : ''),
   );
   return { delivered: false, failures };
-}
-
-/** Rewrites a claimed marker with its delivery state (atomically) and releases it under its marker name. */
-export async function releaseWithState(item: ClaimedMarker, state: DeliveryState): Promise<void> {
-  await writeFileAtomically(item.claimPath, `${JSON.stringify({ ...item.marker, delivery: state }, null, 2)}\n`);
-  await releaseClaimTo(item.claimPath, item.markerPath);
 }
 
 async function unlinkIfPresent(path: string): Promise<void> {
