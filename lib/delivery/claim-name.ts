@@ -19,6 +19,15 @@ export function currentHost(): string {
   return hostname().replace(/[^A-Za-z0-9.-]/g, '_') || 'host';
 }
 
+// Claim paths this process holds right now: any other claim with this process's pid was stranded by a failure.
+const held = new Set<string>();
+
+/** Records that this process holds (or no longer holds) the claim at `path`. */
+export function noteHeld(path: string, holding: boolean): void {
+  if (holding) held.add(path);
+  else held.delete(path);
+}
+
 /** A fresh claim name for `base`, private to this process. */
 export function makeClaimName(base: string): string {
   return `${base}.claim-${currentHost()}-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -36,9 +45,11 @@ export function parseClaimName(name: string): ClaimName | null {
  */
 export async function claimByRename(from: string, to: string): Promise<boolean> {
   try {
+    noteHeld(to, true);
     await rename(from, to);
     return true;
   } catch (error) {
+    noteHeld(to, false);
     if (errnoCode(error) === 'ENOENT') return false;
     throw error;
   }
@@ -56,11 +67,12 @@ export function isPidDead(pid: number): boolean {
 }
 
 /**
- * A claim is abandoned when its monitor ran on this host and is dead, or when this monitor has watched it
- * for longer than the timeout (by its own clock: another host's clock or NFS mtimes are never compared).
+ * A claim is abandoned when its monitor ran on this host and is dead, when it is this process's own but no longer
+ * held (a put-back that failed, e.g. on a full disk), or when this monitor has watched it for longer than the timeout
+ * (by its own clock: another host's clock or NFS mtimes are never compared).
  */
-export function isClaimAbandoned(claim: ClaimName, firstSeenMs: number, nowMs: number, timeoutS: number): boolean {
-  if (claim.host === currentHost() && claim.pid === process.pid) return false;
+export function isClaimAbandoned(claim: ClaimName, firstSeenMs: number, nowMs: number, timeoutS: number, path?: string): boolean {
+  if (claim.host === currentHost() && claim.pid === process.pid) return path !== undefined && !held.has(path);
   if (claim.host === currentHost() && isPidDead(claim.pid)) return true;
   return nowMs - firstSeenMs >= timeoutS * 1000;
 }

@@ -2,7 +2,7 @@ import { claimMarker, type ClaimedMarker } from './claim.js';
 import type { DeliveryContext } from './context.js';
 import { nextDeliveryState } from './record.js';
 import { putBackWithState } from './release.js';
-import { deliverClaimed, type DeliveryOutcome } from './send.js';
+import { deliverClaimed, keepHeld, type DeliveryOutcome } from './send.js';
 
 /** A short name for a run in messages: its run id, else the marker path. */
 export function describeClaimed(item: ClaimedMarker): string {
@@ -18,7 +18,7 @@ export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): 
   } catch (error) {
     const failure = ctx.redact(`report: ${error instanceof Error ? error.message : String(error)}`);
     const state = nextDeliveryState(item.marker.delivery, [], [failure], ctx.now(), ctx.config.monitor);
-    await putBackWithState(item, state);
+    await keepHeld([item], ctx, (held) => putBackWithState(held, state));
     ctx.logger.error(`could not build the report of ${describeClaimed(item)}: ${failure}; kept for retry at ${state.next_attempt_at}`);
     return { delivered: false, failures: [failure] };
   }

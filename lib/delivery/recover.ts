@@ -34,7 +34,7 @@ export async function recoverAbandoned(
   const now = ctx.now();
   for (const found of claims) {
     const seenAt = firstSeen.get(found.path) ?? now;
-    if (!isClaimAbandoned(found.claim, seenAt, now, ctx.config.monitor.claim_timeout_s)) continue;
+    if (!isClaimAbandoned(found.claim, seenAt, now, ctx.config.monitor.claim_timeout_s, found.path)) continue;
     const who = `${found.claim.host}:${found.claim.pid}`;
     if (ctx.dryRun) {
       ctx.logger.info(`would take over ${found.path}, left by the monitor ${who}`);
