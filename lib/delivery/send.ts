@@ -1,10 +1,12 @@
 import { pauseAt } from '../common/test-hook.js';
-import type { Channel, Delivery } from '../notify/types.js';
+import { withDelivery } from '../notify/http.js';
+import type { Channel, Delivery, DeliveryMeta } from '../notify/types.js';
 import { redactReport } from '../report/redact.js';
 import type { Report } from '../report/types.js';
 import { ClaimLostError, fence, removeClaim, type ClaimedMarker } from './claim.js';
 import { noteHeld } from './claim-name.js';
 import type { DeliveryContext } from './context.js';
+import { digestIdOf } from './delivery-id.js';
 import { deliveredChannels, nextDeliveryState } from './record.js';
 import { putBack, putBackWithState } from './release.js';
 
@@ -16,9 +18,9 @@ export interface DeliveryOutcome {
 }
 
 // One channel, never throwing: a crash in a channel is a failed delivery like any other.
-async function sendOne(channel: Channel, report: Report, ctx: DeliveryContext): Promise<Delivery> {
+async function sendOne(channel: Channel, report: Report, meta: DeliveryMeta, ctx: DeliveryContext): Promise<Delivery> {
   try {
-    return await channel.send(channel.format(report));
+    return await withDelivery(meta, () => channel.send(channel.format(report, meta), meta));
   } catch (error) {
     return { ok: false, detail: ctx.redact(error instanceof Error ? error.message : String(error)), retryable: true };
   }
@@ -40,7 +42,8 @@ export async function deliverClaimed(items: ClaimedMarker[], report: Report, ctx
     return { delivered: false, failures: ['another monitor took the claim over'] };
   }
   pauseAt('send');
-  const results = await Promise.all(channels.map(async (c) => ({ channel: c, delivery: await sendOne(c, safe, ctx) })));
+  const meta: DeliveryMeta = { deliveryId: digestIdOf(items.map((i) => i.marker)) };
+  const results = await Promise.all(channels.map(async (c) => ({ channel: c, delivery: await sendOne(c, safe, meta, ctx) })));
   const okNames = results.filter((r) => r.delivery.ok).map((r) => r.channel.name);
   const failed = results.filter((r) => !r.delivery.ok);
   const failures = failed.map((r) => ctx.redact(`${r.channel.name}: ${r.delivery.detail}`));
