@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { unlink } from 'node:fs/promises';
 import type { Heartbeat, Marker } from '../common/marker.js';
 import { isoLocal, seedTimestamp } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
-import { moveNoClobber } from './move.js';
-import { writeFileAtomically } from '../common/atomic-write.js';
+import { createNoClobber } from '../common/no-clobber.js';
 
 /** The scheduler's word on a silent run, carried into its `lost` marker. */
 export interface SchedulerView {
@@ -46,11 +43,5 @@ export function buildLostMarker(heartbeat: Heartbeat, workDir: string, scheduler
  * by write-file-atomic, then a no-clobber link). Returns false when a real marker was already there.
  */
 export async function writeLostMarker(markerPath: string, marker: Marker): Promise<boolean> {
-  const temp = `${markerPath}.lost-${randomBytes(4).toString('hex')}`;
-  await writeFileAtomically(temp, `${JSON.stringify(marker, null, 2)}\n`, { mode: 0o644 });
-  try {
-    return await moveNoClobber(temp, markerPath);
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
+  return createNoClobber(markerPath, `${JSON.stringify(marker, null, 2)}\n`, { mode: 0o644 });
 }

@@ -1,13 +1,14 @@
-import { lstat, readFile, unlink } from 'node:fs/promises';
+import { lstat, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
 import { parseHeartbeat, type Heartbeat, type Marker } from '../common/marker.js';
 import { formatDuration } from '../common/duration.js';
-import { claimByRename, makeClaimName } from './claim.js';
+import { claimByRename, makeClaimName, noteHeld } from '../delivery/claim-name.js';
+import type { FoundClaimFile } from '../delivery/recover.js';
 import { mapLimit } from './concurrency.js';
 import type { MonitorContext } from './context.js';
 import { buildLostMarker, writeLostMarker, type SchedulerView } from './lost-marker.js';
-import { moveNoClobber } from './move.js';
+import { pathExists } from '../common/no-clobber.js';
 import type { FoundFile, ScanResult } from './scan.js';
 
 /** A heartbeat this pass could read, with the work dir it belongs to. */
@@ -76,8 +77,11 @@ export async function declareLost(run: LiveHeartbeat, view: SchedulerView, silen
     heartbeat = run.heartbeat;
   }
   if (heartbeat.seq !== run.heartbeat.seq) {
-    // The wrapper wrote again just now: it is alive. Put the heartbeat back unless a newer one is there.
-    if (!(await moveNoClobber(claimPath, run.file.path))) await unlink(claimPath).catch(() => undefined);
+    // The wrapper wrote again just now: it is alive. Put the heartbeat back (one rename: one name at every instant)
+    // unless a newer one is there.
+    if (await pathExists(run.file.path)) await unlink(claimPath).catch(() => undefined);
+    else await rename(claimPath, run.file.path).catch(() => undefined);
+    noteHeld(claimPath, false);
     return null;
   }
   return finishLost(claimPath, markerPath, heartbeat, run.workDir, view, silentS, ctx);
@@ -88,6 +92,7 @@ export async function finishLost(claimPath: string, markerPath: string, heartbea
   const marker: Marker = buildLostMarker(heartbeat, workDir, view, ctx.now());
   const written = await writeLostMarker(markerPath, marker);
   await unlink(claimPath).catch(() => undefined);
+  noteHeld(claimPath, false);
   const silent = silentS === null ? '' : ` (heartbeat unchanged for ${formatDuration(silentS)})`;
   if (!written) {
     ctx.logger.info(`${basename(markerPath)}: the run wrote its own marker meanwhile; no lost report needed`);
@@ -95,4 +100,19 @@ export async function finishLost(claimPath: string, markerPath: string, heartbea
   }
   ctx.logger.warn(`run ${heartbeat.run_id ?? heartbeat.command} in ${workDir} is lost${silent}: ${view.note}`);
   return markerPath;
+}
+
+/** Finishes a heartbeat claim taken over from a monitor that died before writing the run's `lost` marker. */
+export async function finishAbandonedHeartbeat(claimPath: string, found: FoundClaimFile, ctx: MonitorContext): Promise<{ path: string; workDir: string | null } | null> {
+  try {
+    const heartbeat = parseHeartbeat(await readFile(claimPath, 'utf8'), claimPath);
+    const workDir = found.target.workDir ?? heartbeat.work_dir;
+    const note = 'the heartbeat stopped; an earlier monitor declared the run lost and stopped before writing its marker';
+    const dir = dirname(claimPath);
+    const path = await finishLost(claimPath, join(dir, markerNameFor(found.claim.base)), heartbeat, workDir, { state: null, note }, null, ctx);
+    return path ? { path, workDir: found.target.workDir } : null;
+  } catch (error) {
+    ctx.logger.error(`cannot read the heartbeat claimed at ${claimPath}: ${(error as Error).message}; left in place`);
+    return null;
+  }
 }

@@ -1,22 +1,22 @@
 import { basename } from 'node:path';
 import type { Marker } from '../common/marker.js';
-import { claimMarker } from './claimed.js';
+import { claimMarker, type ClaimedMarker } from '../delivery/claim.js';
+import { deliverDigest } from '../delivery/deliver-digest.js';
+import { deliverSingle } from '../delivery/deliver-one.js';
+import { readMarkerFile } from '../delivery/read.js';
+import { recoverAbandoned } from '../delivery/recover.js';
+import type { DeliveryOutcome } from '../delivery/send.js';
 import { mapLimit } from './concurrency.js';
 import type { MonitorContext } from './context.js';
-import type { ClaimedMarker, DeliveryOutcome } from './delivery.js';
-import { deliverSingle } from './deliver-one.js';
 import { groupForDigest, type Candidate } from './digest-group.js';
 import { printDryRun } from './dry-run.js';
-import { askScheduler, declareLost, readHeartbeats } from './lost.js';
+import { askScheduler, declareLost, finishAbandonedHeartbeat, readHeartbeats } from './lost.js';
 import { buildLostMarker } from './lost-marker.js';
 import { markNotedRunning, observe, type Observation } from './observe.js';
-import { readMarkerFile } from './read-marker.js';
-import { recoverAbandoned } from './recover.js';
 import { scanTargets, type ScanTarget } from './scan.js';
 import { maintainSpool } from './spool-maintain.js';
 import { findEntryForMarker, readSpool, removeSpoolEntry, type SpoolView } from './spool.js';
 import { hasObservations, updateMonitorState } from './state.js';
-import { deliverDigest } from './deliver-digest.js';
 
 /** Where one pass looks: the given work dirs, or (with none) the spool. */
 export interface PassSources {
@@ -77,7 +77,7 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     }
   }
 
-  const recovered = await recoverAbandoned(scan.claims, observation.claimsFirstSeen, ctx);
+  const recovered = await recoverAbandoned(scan.claims, observation.claimsFirstSeen, ctx, (claimPath, found) => finishAbandonedHeartbeat(claimPath, found, ctx));
   const newMarkers: Array<{ path: string; workDir: string | null }> = recovered.lostMarkers;
   summary.lost += recovered.lostMarkers.length;
 
@@ -161,6 +161,10 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   const grouping = groupForDigest(candidates, ctx.config.digest.min_batch);
   for (const group of grouping.digests) {
     if (shouldStop()) break;
+    if (ctx.dryRun) {
+      await printDigestDryRun(group.arrayJobId, group.members, ctx);
+      continue;
+    }
     const outcomes = await deliverDigest(group.arrayJobId, group.members, ctx);
     for (const { item, outcome } of outcomes) await record(item, outcome);
   }
@@ -188,3 +192,11 @@ async function printSingleDryRun(marker: Marker, workDir: string, ctx: MonitorCo
   await printDryRun(report, ctx, where);
 }
 
+
+// Builds and prints one array job's digest without touching any file.
+async function printDigestDryRun(arrayJobId: string, members: Candidate[], ctx: MonitorContext): Promise<void> {
+  const { buildDigestReport } = await import('../report/digest.js');
+  const items = members.map((m) => ({ marker: m.marker, workDir: m.workDir ?? m.marker.work_dir }));
+  const report = await buildDigestReport(items, { report: ctx.config.report, logger: ctx.logger, workDir: items[0].workDir });
+  await printDryRun(report, ctx, `digest of array job ${arrayJobId} (${members.length} tasks)`);
+}

@@ -1,5 +1,14 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { HpcRunError } from '../common/errors.js';
-import type { Delivery } from './types.js';
+import type { Delivery, DeliveryMeta } from './types.js';
+
+// The delivery a request belongs to, set around a channel's send: every request it makes carries its id.
+const currentDelivery = new AsyncLocalStorage<DeliveryMeta>();
+
+/** Runs `send` with `meta` as the current delivery: its HTTP requests carry `Idempotency-Key: <deliveryId>`. */
+export function withDelivery<T>(meta: DeliveryMeta, send: () => Promise<T>): Promise<T> {
+  return currentDelivery.run(meta, send);
+}
 
 /** One request: exactly one of `json`, `form` or `body`; `method` defaults to POST. */
 export interface PostOptions {
@@ -58,7 +67,7 @@ export async function postRequest(options: PostOptions): Promise<HttpAnswer> {
       json: options.json,
       form: options.form,
       body: options.body,
-      headers: { 'user-agent': 'hpc-run', ...options.headers },
+      headers: { 'user-agent': 'hpc-run', ...idempotencyHeader(), ...options.headers },
       timeout: { request: timeoutMs },
       throwHttpErrors: false,
       followRedirect: false,
@@ -75,6 +84,12 @@ export async function postRequest(options: PostOptions): Promise<HttpAnswer> {
   } catch (error) {
     throw new NetworkError(redact(describeNetworkError(error, options.url, timeoutMs)), error);
   }
+}
+
+// The current delivery's id as the de-facto standard header for a retried POST.
+function idempotencyHeader(): Record<string, string> {
+  const meta = currentDelivery.getStore();
+  return meta ? { 'idempotency-key': meta.deliveryId } : {};
 }
 
 // Parses a body as JSON, or null when it is not JSON.

@@ -18,12 +18,20 @@ export interface ChannelContext {
   redact(text: string): string;
 }
 
+/**
+ * What identifies one delivery to the receiver: the same id for every retry and every monitor that sends this
+ * report, so a receiver can drop the duplicate a monitor killed during a send leaves behind.
+ */
+export interface DeliveryMeta {
+  deliveryId: string;
+}
+
 /** A channel: lays a report out within its limits, then sends it and judges the answer. */
 export interface Channel<M = unknown> {
   readonly name: string;
   readonly type: string;
-  format(report: Report): M;
-  send(message: M): Promise<Delivery>;
+  format(report: Report, meta?: DeliveryMeta): M;
+  send(message: M, meta?: DeliveryMeta): Promise<Delivery>;
 }
 
 /** What the registry knows of a channel type without loading its module (start-up stays fast). */

@@ -54,8 +54,10 @@ export async function deliverOwnMarker(input: {
   const { logger } = input;
   let outcome: { delivered: boolean; failures: string[] };
   try {
-    const { deliverMarkerFile } = await import('../monitor/deliver-one.js');
-    outcome = await deliverMarkerFile({ markerPath: input.markerPath, workDir: input.workDir, config: input.config, logger, env: input.env });
+    const { createRedactor } = await import('../config/redact.js');
+    const { deliverNow } = await import('../delivery/deliver-now.js');
+    const redact = createRedactor(input.config.secrets);
+    outcome = await deliverNow({ markerPath: input.markerPath, workDir: input.workDir, config: input.config, logger, env: input.env, redact });
   } catch (error) {
     outcome = { delivered: false, failures: [error instanceof Error ? error.message : String(error)] };
   }

@@ -1,7 +1,7 @@
-import { existsSync, linkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { writeFileAtomically } from '../common/atomic-write.js';
 import { errnoCode } from '../common/errors.js';
+import { createNoClobber } from '../common/no-clobber.js';
 import type { Logger } from '../common/logger.js';
 import type { Heartbeat } from '../common/marker.js';
 import { isoLocal } from '../common/paths.js';
@@ -82,22 +82,9 @@ export function startHeartbeat(options: HeartbeatOptions): HeartbeatWriter {
 }
 
 /**
- * Creates `path` with `text` only if no such file exists, atomically (a complete temp file hard-linked into place):
- * two runs without a run id starting together in one dir cannot both take the plain names. Where the filesystem
- * has no hard links, falls back to a plain existence check.
+ * Creates `path` with `text` only if no such file exists, atomically (a complete temp file linked into place without
+ * clobbering): two runs without a run id starting together in one dir cannot both take the plain names.
  */
-export function claimFile(path: string, text: string): boolean {
-  const temp = `${path}.${process.pid}.claim`;
-  try {
-    writeFileSync(temp, text, { flag: 'w' });
-    linkSync(temp, path);
-    return true;
-  } catch (error) {
-    if (errnoCode(error) === 'EEXIST') return false;
-    if (existsSync(path)) return false;
-    renameSync(temp, path);
-    return true;
-  } finally {
-    rmSync(temp, { force: true });
-  }
+export async function claimFile(path: string, text: string): Promise<boolean> {
+  return createNoClobber(path, text, { fsync: false });
 }

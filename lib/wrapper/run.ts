@@ -54,7 +54,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
   });
   // A run without an id whose plain names are taken (another run here, an undelivered marker) gets its own.
   const fallbackRunId = `${/^train_(\d{8}_\d{6})/.exec(basename(log.path))?.[1] ?? startedAt.getTime()}_${pid}`;
-  if (runId === null && (existsSync(join(options.workDir, markerFileName(null))) || !claimPlainHeartbeat(options.workDir, heartbeatBase(null)))) {
+  if (runId === null && (existsSync(join(options.workDir, markerFileName(null))) || !(await claimPlainHeartbeat(options.workDir, heartbeatBase(null))))) {
     runId = fallbackRunId;
   }
 
@@ -157,11 +157,11 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
 
 // Takes the plain `.train_running.json` for this run (seq 0), unless another run holds it; a failure to write
 // at all is left to the heartbeat's own warning.
-function claimPlainHeartbeat(workDir: string, base: HeartbeatBase): boolean {
+async function claimPlainHeartbeat(workDir: string, base: HeartbeatBase): Promise<boolean> {
   const first: Heartbeat = { ...base, seq: 0, updated_at: base.started_at, log_bytes: 0, last_output_at: null };
   const text = `${JSON.stringify(first, null, 2)}\n`;
   try {
-    return claimFile(join(workDir, heartbeatFileName(null)), text);
+    return await claimFile(join(workDir, heartbeatFileName(null)), text);
   } catch {
     return true;
   }

@@ -12,7 +12,7 @@ export interface ReceivedRequest {
 
 /** What to answer: a status and body, a hang (client times out), or a dropped connection. */
 export type Answer =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
   | { hang: true }
   | { destroy: true };
 
@@ -72,6 +72,10 @@ function reply(res: ServerResponse, answer: Answer): void {
   if ('hang' in answer) return;
   if ('destroy' in answer) {
     res.socket?.destroy();
+    return;
+  }
+  if (answer.delayMs) {
+    setTimeout(() => reply(res, { ...answer, delayMs: 0 }), answer.delayMs);
     return;
   }
   const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});

@@ -53,12 +53,14 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
       const html = renderReport(report, 'html', { maxChars: EMAIL_LIMITS.body, maxTitleChars: EMAIL_LIMITS.subject });
       return { subject: text.title, text: text.body, html: wrapHtml(html.title, html.body, colorHex(report.severity)) };
     },
-    send: (message) =>
+    send: (message, meta) =>
       deliverSafely(async () => {
         const { default: nodemailer } = await import('nodemailer');
+        // One Message-ID per delivery: a mail sent again after a monitor died mid-send threads as the same message.
+        const messageId = meta ? `<${meta.deliveryId}@hpc-run>` : undefined;
         const transport = nodemailer.createTransport(transportOptions);
         try {
-          const info = await transport.sendMail({ from, to, subject: message.subject, text: message.text, html: message.html });
+          const info = await transport.sendMail({ from, to, subject: message.subject, text: message.text, html: message.html, messageId });
           return judgeInfo(info as unknown as SentInfo);
         } catch (error) {
           return describeSmtpError(error, `${host}:${port}`, timeoutMs);

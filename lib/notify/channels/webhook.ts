@@ -5,7 +5,7 @@ import type { RenderFormat, Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, readBaseUrl, readChoice, readHeaders, readInteger, readString, readTimeoutMs } from '../options.js';
-import type { Channel, ChannelContext } from '../types.js';
+import type { Channel, ChannelContext, DeliveryMeta } from '../types.js';
 
 export interface WebhookMessage {
   body: string;
@@ -40,11 +40,12 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
   return {
     name: config.name,
     type: config.type,
-    format: (report: Report) => {
+    format: (report: Report, meta?: DeliveryMeta) => {
       const rendered = renderReport(report, format, { maxChars });
       if (!template) {
         const { title, body: content } = rendered;
-        const body = JSON.stringify({ title, content, status: report.status, severity: report.severity, marker: report.marker });
+        const id = meta ? { delivery_id: meta.deliveryId } : {};
+        const body = JSON.stringify({ title, content, status: report.status, severity: report.severity, marker: report.marker, ...id });
         return { body, contentType };
       }
       return { body: fillTemplate(template, templateValues(report, rendered.title, rendered.body), jsonMode), contentType };

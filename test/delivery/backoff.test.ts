@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { retryDelay } from '../../lib/notify/backoff.js';
+import { retryDelay } from '../../lib/delivery/backoff.js';
 
 describe('retryDelay', () => {
   test('doubles from the base and stops at the cap', () => {

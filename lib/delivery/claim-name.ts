@@ -6,7 +6,7 @@ import { errnoCode } from '../common/errors.js';
 /** `<name>.claim-<host>-<pid>-<8 hex>`: never matches MARKER_NAME or HEARTBEAT_NAME (no `.json` at the end). */
 const CLAIM_NAME = /^(.+)\.claim-(.+)-(\d+)-([0-9a-f]{8})$/;
 
-/** A claim file as seen in a directory listing, with the monitor that made it. */
+/** A claim file as seen in a directory listing, with the process that made it. */
 export interface ClaimName {
   /** The marker or heartbeat name the claim was taken from. */
   base: string;
@@ -17,6 +17,15 @@ export interface ClaimName {
 // Host names are put into file names, so keep them to safe characters.
 export function currentHost(): string {
   return hostname().replace(/[^A-Za-z0-9.-]/g, '_') || 'host';
+}
+
+// Claim paths this process holds right now: any other claim with this process's pid was stranded by a failure.
+const held = new Set<string>();
+
+/** Records that this process holds (or no longer holds) the claim at `path`. */
+export function noteHeld(path: string, holding: boolean): void {
+  if (holding) held.add(path);
+  else held.delete(path);
 }
 
 /** A fresh claim name for `base`, private to this process. */
@@ -32,13 +41,15 @@ export function parseClaimName(name: string): ClaimName | null {
 
 /**
  * Claims `from` by an atomic rename to `to`: exactly one of several racing processes wins.
- * Returns false when the file was gone (another monitor won, or it was already delivered).
+ * Returns false when the file was gone (another process won, or it was already delivered).
  */
 export async function claimByRename(from: string, to: string): Promise<boolean> {
   try {
+    noteHeld(to, true);
     await rename(from, to);
     return true;
   } catch (error) {
+    noteHeld(to, false);
     if (errnoCode(error) === 'ENOENT') return false;
     throw error;
   }
@@ -56,11 +67,12 @@ export function isPidDead(pid: number): boolean {
 }
 
 /**
- * A claim is abandoned when its monitor ran on this host and is dead, or when this monitor has watched it
- * for longer than the timeout (by its own clock: another host's clock or NFS mtimes are never compared).
+ * A claim is abandoned when its monitor ran on this host and is dead, when it is this process's own but no longer
+ * held (a put-back that failed, e.g. on a full disk), or when this monitor has watched it for longer than the timeout
+ * (by its own clock: another host's clock or NFS mtimes are never compared).
  */
-export function isClaimAbandoned(claim: ClaimName, firstSeenMs: number, nowMs: number, timeoutS: number): boolean {
-  if (claim.host === currentHost() && claim.pid === process.pid) return false;
+export function isClaimAbandoned(claim: ClaimName, firstSeenMs: number, nowMs: number, timeoutS: number, path?: string): boolean {
+  if (claim.host === currentHost() && claim.pid === process.pid) return path !== undefined && !held.has(path);
   if (claim.host === currentHost() && isPidDead(claim.pid)) return true;
   return nowMs - firstSeenMs >= timeoutS * 1000;
 }

@@ -1,24 +1,18 @@
-import { claimMarker } from './claimed.js';
-import type { MonitorContext } from './context.js';
-import { deliverClaimed, type ClaimedMarker, type DeliveryOutcome } from './delivery.js';
+import { claimMarker, type ClaimedMarker } from './claim.js';
+import type { DeliveryContext } from './context.js';
 import { deliverSingle } from './deliver-one.js';
-import type { Candidate } from './digest-group.js';
-import { printDryRun } from './dry-run.js';
+import { deliverClaimed, type DeliveryOutcome } from './send.js';
 
 /**
  * Claims every marker of one array job's group and sends one digest for them; if other monitors took some and
  * fewer than `digest.min_batch` remain, each remaining task gets its own report instead. All markers of the
  * digest are deleted only after every channel confirmed.
  */
-export async function deliverDigest(arrayJobId: string, members: Candidate[], ctx: MonitorContext): Promise<Array<{ item: ClaimedMarker; outcome: DeliveryOutcome }>> {
-  const { buildDigestReport } = await import('../report/digest.js');
-  const options = { report: ctx.config.report, logger: ctx.logger };
-  if (ctx.dryRun) {
-    const items = members.map((m) => ({ marker: m.marker, workDir: m.workDir ?? m.marker.work_dir }));
-    const report = await buildDigestReport(items, { ...options, workDir: items[0].workDir });
-    await printDryRun(report, ctx, `digest of array job ${arrayJobId} (${members.length} tasks)`);
-    return [];
-  }
+export async function deliverDigest(
+  arrayJobId: string,
+  members: Array<{ markerPath: string; workDir: string | null }>,
+  ctx: DeliveryContext,
+): Promise<Array<{ item: ClaimedMarker; outcome: DeliveryOutcome }>> {
   const claimed: ClaimedMarker[] = [];
   for (const m of members) {
     const result = await claimMarker(m.markerPath, m.workDir, ctx);
@@ -30,8 +24,9 @@ export async function deliverDigest(arrayJobId: string, members: Candidate[], ct
     for (const item of claimed) results.push({ item, outcome: await deliverSingle(item, ctx) });
     return results;
   }
+  const { buildDigestReport } = await import('../report/digest.js');
   const items = claimed.map((c) => ({ marker: c.marker, workDir: c.workDir }));
-  const report = await buildDigestReport(items, { ...options, workDir: items[0].workDir });
+  const report = await buildDigestReport(items, { report: ctx.config.report, logger: ctx.logger, workDir: items[0].workDir });
   const outcome = await deliverClaimed(claimed, report, ctx, `digest of array job ${arrayJobId} (${claimed.length} tasks)`);
   return claimed.map((item) => ({ item, outcome }));
 }

@@ -3,9 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../lib/common/logger.js';
 import { loadConfig } from '../../lib/config/load.js';
-import { deliverMarkerFile } from '../../lib/monitor/deliver-one.js';
+import { createRedactor } from '../../lib/config/redact.js';
+import type { Config } from '../../lib/config/types.js';
+import { createDeliveryContext } from '../../lib/delivery/context.js';
+import { deliverMarkerFile } from '../../lib/delivery/deliver-one.js';
 import { useReceiver } from '../helpers/http-receiver.js';
-import { makeMonitorSandbox, type MonitorSandbox } from './sandbox.js';
+import { makeMonitorSandbox, type MonitorSandbox } from '../monitor/sandbox.js';
 
 let box: MonitorSandbox;
 const hook = useReceiver();
@@ -26,13 +29,18 @@ function quietLogger() {
   return { logger: createLogger({ prefix: 'test', stdout: sink, stderr: sink }), lines };
 }
 
+// A delivery context alone, as train-wrapper --notify builds it: no monitor context.
+function deliveryContext(config: Config) {
+  return createDeliveryContext({ config, logger: quietLogger().logger, env: box.env, redact: createRedactor(config.secrets) });
+}
+
 describe('deliverMarkerFile (train-wrapper --notify)', () => {
   test('delivers and deletes the marker when every channel confirms', async () => {
     hook.respond(() => ({ status: 200, body: {} }));
     box.writeConfig(`notification:\n  channels:\n    - {type: webhook, url: "${hook.url}/hook"}\n`);
     const config = await loadConfig({ configPath: box.configPath, env: box.env, cwd: box.root });
     const markerPath = box.writeMarker('n1');
-    const outcome = await deliverMarkerFile({ markerPath, workDir: box.workDir, config, logger: quietLogger().logger, env: box.env });
+    const outcome = await deliverMarkerFile(markerPath, box.workDir, deliveryContext(config));
     expect(outcome).toEqual({ delivered: true, failures: [] });
     expect(existsSync(markerPath)).toBe(false);
     expect(hook.requests).toHaveLength(1);
@@ -43,7 +51,7 @@ describe('deliverMarkerFile (train-wrapper --notify)', () => {
     box.writeConfig(`notification:\n  channels:\n    - {type: webhook, url: "${hook.url}/hook"}\n`);
     const config = await loadConfig({ configPath: box.configPath, env: box.env, cwd: box.root });
     const markerPath = box.writeMarker('n2');
-    const outcome = await deliverMarkerFile({ markerPath, workDir: box.workDir, config, logger: quietLogger().logger, env: box.env });
+    const outcome = await deliverMarkerFile(markerPath, box.workDir, deliveryContext(config));
     expect(outcome.delivered).toBe(false);
     expect(outcome.failures.join(' ')).toMatch(/503/);
     const kept = JSON.parse(readFileSync(markerPath, 'utf8'));
