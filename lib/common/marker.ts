@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { CorruptFileError } from './errors.js';
 
 /** Every status a run can end with; `lost` is written by the monitor only. */
@@ -32,7 +33,11 @@ export interface GpuSummary {
   mean_utilization_pct: number;
 }
 
-/** Completion marker, `schema: 1`: the seed's four fields first, then ours. Readers ignore unknown fields. */
+/**
+ * Completion marker, `schema: 1`: the seed's four fields first, then ours. Readers ignore unknown fields.
+ * A marker of the earlier tool has only the seed's four: the fields it lacks read as null (unknown), never as
+ * invented values (`pid: 0`, `duration_s: 0`, `host: ""`).
+ */
 export interface Marker {
   timestamp: string;
   status: RunStatus;
@@ -43,15 +48,15 @@ export interface Marker {
   run_id: string | null;
   command: string;
   work_dir: string;
-  host: string;
-  user: string;
-  pid: number;
-  started_at: string;
-  ended_at: string;
-  duration_s: number;
+  host: string | null;
+  user: string | null;
+  pid: number | null;
+  started_at: string | null;
+  ended_at: string | null;
+  duration_s: number | null;
   slurm: SlurmInfo | null;
   gpus: GpuSummary[];
-  wrapper_version: string;
+  wrapper_version: string | null;
   /** `lost` markers: the scheduler's state (TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, CANCELLED …), when known. */
   scheduler_state?: string | null;
   /** Where the scheduler's view came from, or why there is none. */
@@ -103,8 +108,19 @@ export interface SpoolEntry {
 
 const STATUSES = new Set<string>(['success', 'failed', 'terminated', 'timeout', 'lost']);
 
+/** Signals that stop a run from outside: a run ended by one of them is `terminated`, as the wrapper classifies it. */
+const STOP_SIGNALS: ReadonlySet<string> = new Set(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL']);
+
+/** `15` → `SIGTERM`; null for a number that names no signal here. */
+export function signalName(number: number): string | null {
+  const entry = Object.entries(constants.signals).find(([, n]) => n === number);
+  return entry ? entry[0] : null;
+}
+
 /**
- * Parses a marker, accepting the seed's minimal four-field form; missing fields of ours get neutral values.
+ * Parses a marker, accepting the seed's minimal four-field form: fields it lacks are null (`command` and
+ * `work_dir` are empty strings). Python's negative return code `-N` (the earlier tool wrote it as the exit code)
+ * is read as signal N with no exit code, and a `failed` run so ended by a stop signal as `terminated`.
  * Throws CorruptFileError naming the file and what is wrong.
  */
 export function parseMarker(text: string, file: string): Marker {
@@ -123,27 +139,39 @@ export function parseMarker(text: string, file: string): Marker {
     throw new CorruptFileError(file, 'log_file is not a string');
   }
   const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : d);
+  const optional = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  let status = m.status as RunStatus;
+  let exitCode = num(m.exit_code);
+  let signal = typeof m.signal === 'string' ? m.signal : null;
+  if (exitCode !== null && exitCode < 0 && Number.isInteger(exitCode)) {
+    const name = signalName(-exitCode);
+    if (name !== null) {
+      signal = signal ?? name;
+      exitCode = null;
+      if (status === 'failed' && STOP_SIGNALS.has(signal)) status = 'terminated';
+    }
+  }
   return {
     ...(m as object),
     timestamp: str(m.timestamp),
-    status: m.status as RunStatus,
-    exit_code: num(m.exit_code),
+    status,
+    exit_code: exitCode,
     log_file: (m.log_file as string | null | undefined) ?? null,
     schema: 1,
-    signal: typeof m.signal === 'string' ? m.signal : null,
+    signal,
     run_id: typeof m.run_id === 'string' ? m.run_id : null,
     command: str(m.command),
     work_dir: str(m.work_dir),
-    host: str(m.host),
-    user: str(m.user),
-    pid: num(m.pid) ?? 0,
-    started_at: str(m.started_at),
-    ended_at: str(m.ended_at),
-    duration_s: num(m.duration_s) ?? 0,
+    host: optional(m.host),
+    user: optional(m.user),
+    pid: num(m.pid),
+    started_at: optional(m.started_at),
+    ended_at: optional(m.ended_at),
+    duration_s: num(m.duration_s),
     slurm: typeof m.slurm === 'object' && m.slurm !== null ? (m.slurm as SlurmInfo) : null,
     gpus: Array.isArray(m.gpus) ? (m.gpus as GpuSummary[]) : [],
-    wrapper_version: str(m.wrapper_version),
+    wrapper_version: optional(m.wrapper_version),
   } as Marker;
 }
 

@@ -4,22 +4,27 @@ import { join } from 'node:path';
 import type { Marker } from '../common/marker.js';
 import { isoLocal, logFileName, seedTimestamp } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
-import type { ReportConfig } from '../config/types.js';
+import type { Language, ReportConfig } from '../config/types.js';
 import { buildReport } from '../report/build.js';
+import { translate } from '../report/i18n.js';
+import { joinTitle, testTitleParts } from '../report/title.js';
 import type { Report } from '../report/types.js';
 
-const SAMPLE_LOG = [
-  '[hpc-run] this is a test message from `train-monitor test`; no job ran.',
-  'epoch 1/3  loss=0.912  acc=0.61',
-  'epoch 2/3  loss=0.533  acc=0.78',
-  'epoch 3/3  loss=0.301  acc=0.88',
-  'saved checkpoint to checkpoints/last.pt',
-  '训练完成 (training finished)',
-];
-
+// The sample run's log: its first and last lines in the report's language, training lines between.
+function sampleLog(language: Language): string[] {
+  return [
+    translate(language, 'sample.first_line'),
+    'epoch 1/3  loss=0.912  acc=0.61',
+    'epoch 2/3  loss=0.533  acc=0.78',
+    'epoch 3/3  loss=0.301  acc=0.88',
+    'saved checkpoint to checkpoints/last.pt',
+    translate(language, 'sample.last_line'),
+  ];
+}
 /**
  * The report `train-monitor test` sends: a successful three-minute run, built by the real report builder from
  * a small log written to a temporary work dir (removed afterwards), so every channel gets a realistic layout.
+ * It says it is a test, in the report's language: the title (`🔔 test message · hpc-run`) and the line under it.
  */
 export async function buildSampleReport(reportConfig: Partial<ReportConfig>): Promise<Report> {
   const workDir = await mkdtemp(join(tmpdir(), 'hpc-run-sample-'));
@@ -28,9 +33,12 @@ export async function buildSampleReport(reportConfig: Partial<ReportConfig>): Pr
     const started = new Date(ended.getTime() - 180_000);
     const logFile = join('logs', logFileName(started, 'test'));
     await mkdir(join(workDir, 'logs'));
-    await writeFile(join(workDir, logFile), `${SAMPLE_LOG.join('\n')}\n`);
+    const language = reportConfig.language ?? 'en';
+    await writeFile(join(workDir, logFile), `${sampleLog(language).join('\n')}\n`);
     const marker = sampleMarker(workDir, logFile, started, ended);
-    return await buildReport(marker, { workDir, report: reportConfig });
+    const report = await buildReport(marker, { workDir, report: reportConfig });
+    const titleParts = testTitleParts(language);
+    return { ...report, title: joinTitle(titleParts), titleParts, reason: translate(language, 'reason.test'), test: true };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -46,7 +54,7 @@ function sampleMarker(workDir: string, logFile: string, started: Date, ended: Da
     schema: 1,
     signal: null,
     run_id: 'test',
-    command: 'python train.py --epochs 3  # hpc-run test message',
+    command: 'python train.py --epochs 3',
     work_dir: workDir,
     host: hostname(),
     user: safeUser(),

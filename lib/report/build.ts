@@ -3,10 +3,12 @@ import { SEVERITY, type Marker } from '../common/marker.js';
 import { errnoCode } from '../common/errors.js';
 import type { Language, ReportConfig } from '../config/types.js';
 import { cleanLines, DEFAULT_MAX_LINE_LENGTH } from './clean.js';
-import { findErrorExcerpt } from './excerpt.js';
+import { findErrorRegion, type ErrorRegion } from './excerpt.js';
 import { translate, type MessageKey } from './i18n.js';
 import { resolveLogPath } from './log-path.js';
-import { buildSummary, buildTitle } from './summary.js';
+import { buildReason } from './reason.js';
+import { buildSummary } from './summary.js';
+import { buildTitleParts, joinTitle } from './title.js';
 import { readLogTail, TAIL_MAX_BYTES } from './tail.js';
 import type { LogNote, Report } from './types.js';
 
@@ -22,55 +24,71 @@ export interface BuildOptions {
   maxLogBytes?: number;
 }
 
-/** The log part of a report: cleaned last lines, the error excerpt and the localised note. */
+/** The log part of a report: cleaned last lines, the error excerpt, the localised note and the reason it shows. */
 export interface LogSection {
   logTail: string[];
   errorExcerpt: string[];
   logNote: string | null;
+  /** See Report.reason: from the log's error when there is one, else from the marker. */
+  reason: string | null;
+  tailAfterError: boolean;
 }
 
 /** Builds the report of one run: title, summary, error excerpt and the cleaned tail of its log. */
 export async function buildReport(marker: Marker, options: BuildOptions): Promise<Report> {
   const language = options.report.language ?? 'en';
   const log = await readLogSection(marker, options);
+  const titleParts = buildTitleParts(marker, language, options.workDir);
   return {
     status: marker.status,
     severity: SEVERITY[marker.status],
     language,
-    title: buildTitle(marker, language),
+    title: joinTitle(titleParts),
+    titleParts,
     summary: buildSummary(marker, language),
     ...log,
     marker,
   };
 }
 
-/** Reads the end of the run's log (only inside its work dir) and finds the error there; never throws for the log. */
+/**
+ * Reads the end of the run's log (only inside its work dir) and finds the error there; never throws for the log.
+ * When the error lies inside the tail, the tail starts after it, so that no line is shown twice.
+ */
 export async function readLogSection(marker: Marker, options: BuildOptions): Promise<LogSection> {
   const language = options.report.language ?? 'en';
+  const bare = (logNote: string | null): LogSection => ({
+    logTail: [], errorExcerpt: [], logNote, reason: buildReason(marker, null, language), tailAfterError: false,
+  });
   const tailLines = Math.max(0, options.report.include_last_n_lines ?? DEFAULT_TAIL_LINES);
   const maxLineLength = options.report.max_line_length ?? DEFAULT_MAX_LINE_LENGTH;
   const resolved = await resolveLogPath(marker, options.workDir);
   if (resolved.note?.kind === 'outside_work_dir') {
     options.logger?.warn(`${describe(marker)}: log file ${JSON.stringify(resolved.note.path)} is outside the work dir ${options.workDir}; the report leaves its content out`);
   }
-  if (!resolved.path) return { logTail: [], errorExcerpt: [], logNote: localizeNote(resolved.note, language) };
+  if (!resolved.path) return bare(localizeNote(resolved.note, language));
   try {
     const scan = marker.status === 'success' ? tailLines : Math.max(tailLines, ERROR_SCAN_LINES);
     const tail = await readLogTail(resolved.path, scan, { maxBytes: options.maxLogBytes ?? TAIL_MAX_BYTES });
-    if (tail.fileSize === 0) {
-      return { logTail: [], errorExcerpt: [], logNote: localizeNote({ kind: 'empty', path: marker.log_file }, language) };
-    }
+    if (tail.fileSize === 0) return bare(localizeNote({ kind: 'empty', path: marker.log_file }, language));
     const lines = cleanLines(tail.lines, maxLineLength);
-    return {
-      logTail: tailLines > 0 ? lines.slice(-tailLines) : [],
-      errorExcerpt: marker.status === 'success' ? [] : findErrorExcerpt(lines),
-      logNote: null,
-    };
+    const region = marker.status === 'success' ? null : findErrorRegion(lines);
+    return { ...splitTail(lines, tailLines, region), logNote: null, reason: buildReason(marker, region, language) };
   } catch (error) {
     const code = errnoCode(error);
     const kind = code === 'ENOENT' ? 'missing' : code === 'ELOOP' ? 'outside_work_dir' : code === 'ENOTFILE' ? 'not_a_file' : 'unreadable';
-    return { logTail: [], errorExcerpt: [], logNote: localizeNote({ kind, path: marker.log_file, detail: code }, language) };
+    return bare(localizeNote({ kind, path: marker.log_file, detail: code }, language));
   }
+}
+
+/** The last `tailLines` lines and the excerpt; a tail reaching into the excerpt starts after its end instead. */
+export function splitTail(lines: string[], tailLines: number, region: ErrorRegion | null): Pick<LogSection, 'logTail' | 'errorExcerpt' | 'tailAfterError'> {
+  const tail = tailLines > 0 ? lines.slice(-tailLines) : [];
+  if (!region) return { logTail: tail, errorExcerpt: [], tailAfterError: false };
+  if (tail.length === 0 || region.end <= lines.length - tail.length) return { logTail: tail, errorExcerpt: region.lines, tailAfterError: false };
+  const after = lines.slice(region.end);
+  const blank = after.every((line) => line.trim() === '');
+  return { logTail: blank ? [] : after, errorExcerpt: region.lines, tailAfterError: true };
 }
 
 /** A note in the report's language, or null. */

@@ -1,7 +1,8 @@
 import { SEVERITY, type Marker, type RunStatus } from '../common/marker.js';
 import { readLogSection, type BuildOptions } from './build.js';
 import { STATUS_EMOJI, statusLabel, translate } from './i18n.js';
-import { buildSummary, runName } from './summary.js';
+import { buildSummary } from './summary.js';
+import { joinTitle, runName } from './title.js';
 import type { DigestInfo, Report } from './types.js';
 
 /** Worst first: the digest's status is the worst of its tasks. */
@@ -46,10 +47,10 @@ export async function buildDigestReport(items: Array<{ marker: Marker; workDir: 
 
   const t = translate.bind(null, language);
   const countText = ORDER.filter((s) => counts[s]).map((s) => t('count.item', { emoji: STATUS_EMOJI[s], word: t(`status.${s}`), n: counts[s] ?? 0 })).join(t('list.separator'));
-  const name = runName(first.marker);
+  const name = runName(first.marker, first.workDir);
   const ok = counts.success ?? 0;
-  const title = [statusLabel(language, status), name, t('title.array', { id: arrayJobId }), t('title.tasks_ok', { ok, total: sorted.length })]
-    .filter(Boolean).join(' · ');
+  const titleParts = [statusLabel(language, status), name, t('title.array', { id: arrayJobId }), t('title.tasks_ok', { ok, total: sorted.length })]
+    .filter(Boolean);
   const summary: Array<[string, string]> = [
     [t('label.status'), statusLabel(language, status)],
     [t('label.array_job'), arrayJobId],
@@ -65,12 +66,13 @@ export async function buildDigestReport(items: Array<{ marker: Marker; workDir: 
   }
   const log = failures.length > 0
     ? await readLogSection(first.marker, { ...options, workDir: first.workDir })
-    : { logTail: [], errorExcerpt: [], logNote: null };
+    : { logTail: [], errorExcerpt: [], logNote: null, reason: null, tailAfterError: false };
   return {
     status,
     severity: SEVERITY[status],
     language,
-    title,
+    title: joinTitle(titleParts),
+    titleParts,
     summary,
     ...log,
     marker: first.marker,

@@ -18,6 +18,8 @@ export interface ErrorRegion {
   start: number;
   end: number;
   lines: string[];
+  /** The one line that says what went wrong: the exception line of a traceback, else the matching line (trimmed). */
+  headline: string;
 }
 
 // Lines that identify a failure on their own, each with the lines of context kept before and after it.
@@ -63,7 +65,7 @@ function around(lines: string[], index: number, kind: ErrorKind, before: number,
   let end = Math.min(lines.length, index + after + 1);
   // Trailing blank lines carry nothing.
   while (end > index + 1 && lines[end - 1].trim() === '') end--;
-  return { kind, start, end, lines: lines.slice(start, end) };
+  return { kind, start, end, lines: lines.slice(start, end), headline: lines[index].trim() };
 }
 
 // A traceback runs from its header over indented frame lines to the first unindented line: the exception.
@@ -95,7 +97,8 @@ function traceback(lines: string[], start: number): ErrorRegion {
     }
   }
   const all = lines.slice(start, end).filter((line) => line.startsWith(prefix));
-  return { kind: 'traceback', start, end, lines: boundTraceback(all) };
+  const headline = (exceptionAt >= 0 ? lines[exceptionAt] : all[all.length - 1]).slice(prefix.length).trim();
+  return { kind: 'traceback', start, end, lines: boundTraceback(all), headline };
 }
 
 // Keeps the header and the innermost frames plus the exception when a traceback is too long.

@@ -1,26 +1,26 @@
-import { translate } from './i18n.js';
 import { fitsLimits, truncateToLimit } from './limits.js';
-import { taskIdOf } from './digest.js';
+import { ESCAPES, LAYOUTS, type Layout, type Plan } from './layouts.js';
+import { fitTitle } from './title.js';
 import type { RenderedReport, RenderFormat, RenderLimits, Report } from './types.js';
 
-/** How much of each part a rendering keeps; the cut drops the oldest log lines, then excerpt, then summary. */
-interface Plan {
-  summary: number;
-  excerpt: number;
-  tail: number;
-}
-
-type Layout = (report: Report, plan: Plan) => string;
+export { escapeHtml, escapeMarkdown, plainLite } from './layouts.js';
 
 /**
- * Lays a report out as text, markdown or HTML (Telegram-safe tags only: b, i, pre) and cuts the body to the
- * limits, keeping the summary and the END of the log: the oldest log lines go first, then the excerpt is
- * shortened, then the summary as a last resort. The title is plain text cut to `maxTitleChars`.
- * `maxChars`/`maxBytes` apply to the body; a channel that puts the title into the body subtracts it first.
+ * Lays a report out as text, markdown, the group robots' markdown subset (`markdown-lite`: no code blocks, no
+ * lists, no backslash escapes) or HTML (Telegram-safe tags only: b, i, pre), the reason line first, and cuts the
+ * body to the limits, keeping the reason, the summary and the END of the log: the oldest log lines go first, then
+ * the excerpt is shortened, then the summary as a last resort. The title is plain text within `maxTitleChars`,
+ * keeping status and run name (see fitTitle). `maxChars`/`maxBytes` apply to the body; a channel that puts the
+ * title into the body subtracts it first.
  */
 export function renderReport(report: Report, format: RenderFormat, limits: RenderLimits = {}): RenderedReport {
-  const title = limits.maxTitleChars !== undefined ? truncateToLimit(report.title, { maxChars: limits.maxTitleChars }) : report.title;
-  return { title, body: renderBody(report, LAYOUTS[format], format, limits) };
+  return { title: renderTitle(report, limits.maxTitleChars), body: renderBody(report, LAYOUTS[format], format, limits) };
+}
+
+/** The report's title within `maxChars` (plain text), status and run name kept. */
+export function renderTitle(report: Report, maxChars?: number): string {
+  if (report.titleParts && report.titleParts.length > 0) return fitTitle(report.titleParts, maxChars);
+  return maxChars !== undefined ? truncateToLimit(report.title, { maxChars }) : report.title;
 }
 
 // Finds the fullest plan that fits, part by part, in the order the cut drops them.
@@ -60,110 +60,17 @@ function largestFitting(low: number, high: number, fits: (n: number) => boolean)
 function renderLastResort(report: Report, layout: Layout, format: RenderFormat, limits: RenderLimits): string {
   const lastLine = report.logTail[report.logTail.length - 1];
   if (lastLine !== undefined) {
-    const bare = (n: number): Report => ({ ...report, summary: [], errorExcerpt: [], logNote: null,
+    const bare = (n: number): Report => ({ ...report, reason: null, summary: [], errorExcerpt: [], logNote: null,
       logTail: [truncateToLimit(lastLine, { maxChars: n }, { keep: 'end' })] });
     const plan = { summary: 0, excerpt: 0, tail: 1 };
     const best = largestFitting(2, Array.from(lastLine).length, (n) => fitsLimits(layout(bare(n), plan), limits));
     if (best !== null) return layout(bare(best), plan);
   }
-  const source = lastLine ?? report.logNote ?? report.title;
+  const source = lastLine ?? report.reason ?? report.logNote ?? report.title;
   const keep = lastLine !== undefined ? 'end' : 'start';
-  const escape = format === 'html' ? escapeHtml : format === 'markdown' ? escapeMarkdown : (s: string) => s;
+  const escape = ESCAPES[format];
   const chars = Array.from(source);
   const attempt = (n: number) => escape(truncateToLimit(source, { maxChars: n }, { keep }));
   const best = largestFitting(0, chars.length, (n) => fitsLimits(attempt(n), limits));
   return best === null ? '' : attempt(best);
 }
-
-// The parts a plan keeps, with the markers that say what was left out.
-function keptParts(report: Report, plan: Plan) {
-  const t = translate.bind(null, report.language);
-  const summary = report.summary.slice(0, plan.summary);
-  const summaryOmitted = report.summary.length - summary.length;
-  let excerpt = report.errorExcerpt;
-  if (plan.excerpt < excerpt.length) {
-    const dropped = excerpt.length - plan.excerpt;
-    const marker = t('render.excerpt_omitted', { n: dropped });
-    // Keep the first line (e.g. `Traceback …`) and the end, where the exception is.
-    excerpt = plan.excerpt === 0 ? [] : plan.excerpt === 1 ? [marker, excerpt[excerpt.length - 1]]
-      : [excerpt[0], marker, ...excerpt.slice(excerpt.length - (plan.excerpt - 1))];
-  }
-  const tail = plan.tail > 0 ? report.logTail.slice(-plan.tail) : [];
-  const tailHeading = report.digest && report.digest.failed_task_ids.length > 0
-    ? t('section.log_tail_of', { n: tail.length, task: taskIdOf(report.marker) })
-    : t('section.log_tail', { n: tail.length });
-  return {
-    summary,
-    summaryNote: summaryOmitted > 0 ? t('render.summary_omitted', { n: summaryOmitted }) : null,
-    excerpt,
-    errorHeading: t('section.error'),
-    tail,
-    tailHeading,
-    colon: t('punct.colon'),
-  };
-}
-
-const oneLine = (value: string) => value.replace(/[\r\n]+/g, ' ');
-
-// Plain text: `Label: value` lines, then indented-free blocks of log lines.
-function layoutText(report: Report, plan: Plan): string {
-  const p = keptParts(report, plan);
-  const blocks: string[] = [];
-  const facts = p.summary.map(([label, value]) => `${label}${p.colon}${oneLine(value)}`);
-  if (p.summaryNote) facts.push(p.summaryNote);
-  if (facts.length) blocks.push(facts.join('\n'));
-  if (p.excerpt.length) blocks.push(`${p.errorHeading}${p.colon.trimEnd()}\n${p.excerpt.join('\n')}`);
-  if (p.tail.length) blocks.push(`${p.tailHeading}${p.colon.trimEnd()}\n${p.tail.join('\n')}`);
-  if (report.logNote) blocks.push(report.logNote);
-  return blocks.join('\n\n');
-}
-
-/** Escapes the characters CommonMark would read as markup in running text. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]<>|~]/g, '\\$&').replace(/^([#+\-=>]|\d+\.)/, '\\$1');
-}
-
-// A code fence longer than any backtick run inside, so that log lines can never close it.
-function fenceFor(lines: string[]): string {
-  let longest = 0;
-  for (const line of lines) for (const run of line.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  return '`'.repeat(Math.max(3, longest + 1));
-}
-
-// Markdown: a list of bold labels, then fenced blocks for the excerpt and the log.
-function layoutMarkdown(report: Report, plan: Plan): string {
-  const p = keptParts(report, plan);
-  const blocks: string[] = [];
-  const facts = p.summary.map(([label, value]) => `- **${escapeMarkdown(label)}**${p.colon}${escapeMarkdown(oneLine(value))}`);
-  if (p.summaryNote) facts.push(`- ${escapeMarkdown(p.summaryNote)}`);
-  if (facts.length) blocks.push(facts.join('\n'));
-  const fenced = (heading: string, lines: string[]) => {
-    const fence = fenceFor(lines);
-    return `**${escapeMarkdown(heading)}**\n${fence}\n${lines.join('\n')}\n${fence}`;
-  };
-  if (p.excerpt.length) blocks.push(fenced(p.errorHeading, p.excerpt));
-  if (p.tail.length) blocks.push(fenced(p.tailHeading, p.tail));
-  if (report.logNote) blocks.push(`*${escapeMarkdown(report.logNote)}*`);
-  return blocks.join('\n\n');
-}
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
-
-// HTML with newlines for breaks and only b, i and pre, which Telegram, e-mail and most chat tools accept.
-function layoutHtml(report: Report, plan: Plan): string {
-  const p = keptParts(report, plan);
-  const blocks: string[] = [];
-  const facts = p.summary.map(([label, value]) => `<b>${escapeHtml(label)}</b>${p.colon}${escapeHtml(oneLine(value))}`);
-  if (p.summaryNote) facts.push(escapeHtml(p.summaryNote));
-  if (facts.length) blocks.push(facts.join('\n'));
-  const pre = (heading: string, lines: string[]) => `<b>${escapeHtml(heading)}</b>\n<pre>${lines.map(escapeHtml).join('\n')}</pre>`;
-  if (p.excerpt.length) blocks.push(pre(p.errorHeading, p.excerpt));
-  if (p.tail.length) blocks.push(pre(p.tailHeading, p.tail));
-  if (report.logNote) blocks.push(`<i>${escapeHtml(report.logNote)}</i>`);
-  return blocks.join('\n\n');
-}
-
-const LAYOUTS: Record<RenderFormat, Layout> = { text: layoutText, markdown: layoutMarkdown, html: layoutHtml };

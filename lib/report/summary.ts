@@ -1,38 +1,9 @@
 import type { Language } from '../config/types.js';
 import type { GpuSummary, Marker } from '../common/marker.js';
 import { formatDurationIn, statusLabel, translate, type MessageKey } from './i18n.js';
+import { localizeSchedulerNote } from './scheduler-note.js';
 
 type Pair = [label: string, value: string];
-
-const LAUNCHERS = new Set(['python', 'python3', 'python2', 'py', 'torchrun', 'srun', 'mpirun', 'mpiexec', 'bash', 'sh', 'zsh',
-  'env', 'exec', 'nohup', 'time', 'uv', 'run', 'poetry', 'conda', 'accelerate', 'launch', 'deepspeed', 'apptainer', 'singularity']);
-
-/** A short name for the command: the script or module it runs (`train.py`), else its first 24 characters. */
-export function shortCommand(command: string): string {
-  const words = command.trim().split(/\s+/).map((word) => word.replace(/^['"]+|['"]+$/g, '')).filter(Boolean);
-  const base = (word: string) => word.split('/').pop() ?? word;
-  const script = words.find((word) => /^[^-=][^=]*\.(py|sh|jl|R|lua|pl|rb|js)$/.test(word));
-  if (script) return base(script);
-  const module = words.indexOf('-m');
-  if (module >= 0 && words[module + 1]) return words[module + 1];
-  const program = words.find((word) => !word.startsWith('-') && !/^\w+=/.test(word) && !/^\d+$/.test(word)
-    && !LAUNCHERS.has(base(word).replace(/[\d.]+$/, '')));
-  if (program) return base(program);
-  const chars = Array.from(command.trim());
-  return chars.length > 24 ? `${chars.slice(0, 23).join('')}…` : chars.join('');
-}
-
-/** What the title calls the run: the Slurm job name, else the short command. */
-export function runName(marker: Marker): string {
-  return marker.slurm?.job_name || shortCommand(marker.command) || marker.run_id || '';
-}
-
-/** `❌ failed · bert · 123456_7 · gpu042 · 1h 00m 06s`: status first, so that a cut title still says it. */
-export function buildTitle(marker: Marker, language: Language): string {
-  const parts = [statusLabel(language, marker.status), runName(marker), marker.run_id ?? '', marker.host,
-    marker.duration_s > 0 ? formatDurationIn(language, marker.duration_s) : ''];
-  return parts.filter((part) => part !== '').join(' · ');
-}
 
 /** ISO times shown as `2024-01-01 11:34:50 +08:00`. */
 export function formatTime(value: string): string {
@@ -68,15 +39,18 @@ export function summarizeGpus(gpus: GpuSummary[], language: Language): Pair[] {
   })]];
 }
 
-/** The labelled facts of one run, most important first (a report cut to size drops them from the end). */
+/**
+ * The labelled facts of one run, most important first (a report cut to size drops them from the end). A fact the
+ * marker does not know (an old four-field marker's host, duration, start) is left out, never shown as 0 or empty.
+ */
 export function buildSummary(marker: Marker, language: Language): Pair[] {
   const t = (key: MessageKey, params?: Record<string, string | number>) => translate(language, key, params);
   const pairs: Pair[] = [[t('label.status'), statusLabel(language, marker.status)]];
   if (marker.exit_code !== null) pairs.push([t('label.exit_code'), String(marker.exit_code)]);
   if (marker.signal) pairs.push([t('label.signal'), marker.signal]);
   if (marker.scheduler_state) pairs.push([t('label.scheduler_state'), marker.scheduler_state]);
-  if (marker.scheduler_note) pairs.push([t('label.scheduler_note'), marker.scheduler_note]);
-  if (marker.duration_s > 0) pairs.push([t('label.duration'), formatDurationIn(language, marker.duration_s)]);
+  if (marker.scheduler_note) pairs.push([t('label.scheduler_note'), localizeSchedulerNote(marker.scheduler_note, language)]);
+  if (marker.duration_s !== null) pairs.push([t('label.duration'), formatDurationIn(language, marker.duration_s)]);
   if (marker.host) pairs.push([t('label.host'), marker.host]);
   const slurm = marker.slurm;
   if (slurm?.job_id) {

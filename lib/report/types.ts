@@ -16,6 +16,17 @@ export interface Report {
   language: Language;
   /** Short, e.g. `✅ success · bert · 123456_7`. */
   title: string;
+  /**
+   * The title's parts, status and run name first (`['❌ failed', 'bert', '123456_7', …]`): a channel with a short
+   * title keeps the first ones instead of cutting the title's end. Absent: the title is cut as text.
+   */
+  titleParts?: string[];
+  /** One line right under the title saying why the run did not succeed (the exception line, `exit code 3` …). */
+  reason?: string | null;
+  /** True when the tail starts after the error excerpt (the lines up to it are the excerpt, not repeated). */
+  tailAfterError?: boolean;
+  /** A `train-monitor test` message, not a run's end. */
+  test?: boolean;
   /** Labelled facts in display order: exit code, signal, host, duration, start/end, Slurm job, GPUs … */
   summary: Array<[label: string, value: string]>;
   /** Lines around the first recognised error (traceback, CUDA OOM, NCCL, Killed, time limit, segfault). */
@@ -28,7 +39,8 @@ export interface Report {
   digest?: DigestInfo;
 }
 
-export type RenderFormat = 'text' | 'markdown' | 'html';
+/** `markdown-lite`: the subset WeCom and DingTalk group robots render (bold, quotes, line breaks). */
+export type RenderFormat = 'text' | 'markdown' | 'markdown-lite' | 'html';
 
 /** A channel's limits as the vendor counts them. */
 export interface RenderLimits {

@@ -48,6 +48,22 @@ describe('train-monitor test', () => {
     bad.requests.length = 0;
   });
 
+  test('in Chinese the test message says so in Chinese, title and body', async () => {
+    const zhConfig = writeConfig(temp.dir, `notification:
+  channels:
+    - {name: team, type: dingtalk, access_token: "${SECRETS[0]}", url: "${good.url}/robot/send"}
+report:
+  language: zh
+`, 0o600, 'zh.yaml');
+    const { logger } = captureLogger();
+    expect(await runTestCommand({ configPath: zhConfig, env, logger })).toBe(0);
+    const { title, text } = (good.requests[0].json as { markdown: { title: string; text: string } }).markdown;
+    expect(title).toBe('🔔 测试消息 · hpc-run');
+    expect(text.split('\n\n')[1]).toBe('**这是 train-monitor test 发送的测试消息：没有运行任何作业，以下报告只是示例。**');
+    expect(text).toContain('train-monitor test 发送的测试消息；没有运行任何作业。');
+    expect(text).not.toMatch(/test message|no job ran/);
+  });
+
   test('one line per channel: delivered, or the reason in plain words; exit 1 when any failed', async () => {
     const { logger, stdout, stderr } = captureLogger();
     const code = await runTestCommand({ configPath: configFile, env, logger });
@@ -62,9 +78,11 @@ describe('train-monitor test', () => {
     ]);
     // The sample report really went out, laid out as a report.
     expect(good.requests).toHaveLength(1);
-    const text = (good.requests[0].json as { markdown: { text: string } }).markdown.text;
-    expect(text).toContain('hpc-run test message');
-    expect(text).toContain('训练完成');
+    const { title, text } = (good.requests[0].json as { markdown: { title: string; text: string } }).markdown;
+    // It says it is a test: in the title and in the line right under it.
+    expect(title).toBe('🔔 test message · hpc-run');
+    expect(text.split('\n\n')[1]).toBe('**This is a test message from train-monitor test; no job ran, the report below is a sample.**');
+    expect(text).toContain('epoch 3/3');
     for (const secret of SECRETS) expect(stdout() + stderr()).not.toContain(secret);
   });
 

@@ -25,6 +25,8 @@ export function makeReport(options: { status?: RunStatus; lines?: number; lineTe
     severity: SEVERITY[status],
     language: options.language ?? 'en',
     title: `${ICON[status]} ${status} · bert · 123456_7`,
+    titleParts: [`${ICON[status]} ${status}`, 'bert', '123456_7'],
+    reason: status === 'success' ? null : 'RuntimeError: CUDA out of memory.',
     summary: [
       ['Exit code', String(marker.exit_code)],
       ['Host', 'gpu042'],

@@ -39,9 +39,11 @@ export function makeReport(overrides: Partial<Report> = {}): Report {
     severity: SEVERITY[status],
     language: 'en',
     title: `❌ ${status} · bert · 123456_7`,
+    titleParts: [`❌ ${status}`, 'bert', '123456_7'],
+    reason: status === 'success' ? null : 'RuntimeError: CUDA out of memory <&>',
     summary: [
       ['Exit code', String(marker.exit_code)],
-      ['Host', marker.host],
+      ['Host', marker.host ?? ''],
       ['Duration', '1h 00m 06s'],
       ['Slurm job', '123456 (gpu)'],
       ['GPU', 'NVIDIA H100 80GB HBM3: peak 70211/81559 MiB, 93%'],

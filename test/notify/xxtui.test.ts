@@ -41,14 +41,14 @@ describe('xxtui channel', () => {
     expect(body.content).toContain('RuntimeError: CUDA out of memory <&>');
   });
 
-  test('the seed settings: fixed title, content lead line, extra headers, channel field, own from', async () => {
+  test('the seed settings: fixed title and lead for a success, extra headers, channel field, own from', async () => {
     receiver.respond(() => ({ status: 200, body: { code: 0 } }));
     const { request } = await deliver({
       body: { title: '训练完成通知', content: '训练任务已完成' },
       headers: { 'Content-Type': 'application/json', 'X-Lab': 'nlp' },
       channel: 'WX_MP',
       from: 'a-very-long-sender-name-beyond-twenty',
-    });
+    }, makeReport({ status: 'success' }));
     const body = request.json as Record<string, string>;
     expect(body.title).toBe('训练完成通知');
     expect(body.content.split('\n')[0]).toBe('训练任务已完成');
@@ -58,10 +58,24 @@ describe('xxtui channel', () => {
   });
 
   test('title and lead as normalised keys override the body ones', async () => {
-    const { request } = await deliver({ title: 'Run over', lead: 'From the cluster', body: { title: 'x', content: 'y' } });
+    const { request } = await deliver({ title: 'Run over', lead: 'From the cluster', body: { title: 'x', content: 'y' } }, makeReport({ status: 'success' }));
     const body = request.json as Record<string, string>;
     expect(body.title).toBe('Run over');
     expect(body.content.startsWith('From the cluster\n')).toBe(true);
+  });
+
+  test('a crash under the seed\'s fixed title: status-aware title, the reason first, no "finished" lead', async () => {
+    const seed = { body: { title: '训练完成通知', content: '训练任务已完成' } };
+    for (const status of ['failed', 'terminated', 'timeout', 'lost'] as const) {
+      const { request } = await deliver(seed, makeReport({ status }));
+      const body = request.json as Record<string, string>;
+      expect(body.title).toBe(`❌ ${status} · bert`);
+      expect(body.content).not.toContain('训练任务已完成');
+      expect(body.content.split('\n')[0]).toBe('RuntimeError: CUDA out of memory <&>');
+    }
+    // A test message is not a finished run either.
+    const test = await deliver(seed, makeReport({ status: 'success', test: true, titleParts: ['🔔 test message', 'hpc-run'] }));
+    expect((test.request.json as Record<string, string>).title).toBe('🔔 test message');
   });
 
   test('a URL without {api_key} gets the key appended, URL-encoded', () => {

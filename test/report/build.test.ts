@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildReport } from '../../lib/report/build.js';
-import { shortCommand } from '../../lib/report/summary.js';
+import { parseMarker } from '../../lib/common/marker.js';
 import { makeTempDir } from '../helpers/run-bin.js';
 import { makeMarker, reportConfig } from './marker-fixture.js';
 
@@ -34,8 +34,10 @@ describe('buildReport', () => {
     expect(report.severity).toBe('error');
     expect(report.title).toBe('❌ failed · bert · 123450_7 · gpu042 · 1h 00m 06s');
     expect(report.errorExcerpt).toEqual(traceback);
-    expect(report.logTail).toHaveLength(50);
-    expect(report.logTail[49]).toBe('step 229 loss 0.5');
+    expect(report.reason).toBe('RuntimeError: CUDA error: an illegal memory access was encountered');
+    // The traceback lies inside the last 50 lines: the tail starts after it instead of repeating it.
+    expect(report.tailAfterError).toBe(true);
+    expect(report.logTail).toEqual(Array.from({ length: 30 }, (_, i) => `step ${200 + i} loss 0.5`));
     expect(report.logTail.join('\n')).not.toContain('\x1b');
     expect(report.logNote).toBeNull();
     expect(pair(report.summary, 'Exit code')).toBe('1');
@@ -61,7 +63,8 @@ describe('buildReport', () => {
     const report = await buildReport(makeMarker({ status: 'success', exit_code: 0, log_file: LOG, slurm: null, gpus: [] }), { workDir: work, report: reportConfig({ include_last_n_lines: 2 }) });
     expect(report.errorExcerpt).toEqual([]);
     expect(report.logTail).toEqual(['recovered', 'done']);
-    expect(report.title).toBe('✅ success · train.py · 123450_7 · gpu042 · 1h 00m 06s');
+    expect(report.title).toBe('✅ success · 123450_7 · gpu042 · 1h 00m 06s');
+    expect(report.reason).toBeNull();
     expect(report.severity).toBe('info');
   });
 
@@ -73,10 +76,12 @@ describe('buildReport', () => {
     expect(pair(lost.summary, 'Scheduler state')).toBe('OUT_OF_MEMORY');
     expect(pair(lost.summary, 'Scheduler note')).toBe('from sacct');
     expect(pair(lost.summary, 'Exit code')).toBeUndefined();
+    expect(lost.reason).toBe('out of memory (OUT_OF_MEMORY)');
     const term = await buildReport(makeMarker({ status: 'terminated', exit_code: 143, signal: 'SIGTERM', log_file: LOG }), { workDir: work, report: reportConfig({ language: 'zh' }) });
     expect(term.title).toBe('⚠️ 被终止 · bert · 123450_7 · gpu042 · 1小时00分06秒');
     expect(pair(term.summary, '信号')).toBe('SIGTERM');
     expect(pair(term.summary, '退出码')).toBe('143');
+    expect(term.reason).toBe('被 SIGTERM 信号停止');
   });
 
   test('restart count, many GPUs in one line, the seed\'s minimal marker', async () => {
@@ -87,11 +92,13 @@ describe('buildReport', () => {
     expect(pair(report.summary, 'GPUs')).toBe('8× A100-SXM4-80GB, highest peak 60007/81920 MiB, mean 84%');
     expect(pair(report.summary, 'Restarts')).toBe('2');
     expect(pair(report.summary, 'Slurm job')).toBe('5');
-    const seed = { timestamp: '2024-01-01 12:34:56', status: 'success', exit_code: 0, log_file: LOG } as never;
-    const minimal = await buildReport({ ...makeMarker(), ...(seed as object), run_id: null, command: '', host: '', duration_s: 0, slurm: null, gpus: [], started_at: '', ended_at: '' }, { workDir: work, report: reportConfig() });
-    expect(minimal.title).toBe('✅ success');
+    // The seed's four fields only: what it lacks is unknown, left out, never `0s` or an empty host.
+    const seed = parseMarker(JSON.stringify({ timestamp: '2024-01-01 12:34:56', status: 'success', exit_code: 0, log_file: LOG }), 'm.json');
+    const minimal = await buildReport(seed, { workDir: work, report: reportConfig() });
+    expect(minimal.title).toBe('✅ success · misc');
+    expect(minimal.summary.map(([label]) => label)).toEqual(['Status', 'Exit code', 'Ended', 'Log file']);
     expect(pair(minimal.summary, 'Ended')).toBe('2024-01-01 12:34:56');
-    expect(minimal.logTail).toEqual(['x']);
+    expect(minimal.logTail).toEqual(['x'])
   });
 
   test('empty and missing logs give a note; include_last_n_lines 0 gives no tail; long lines are shortened', async () => {
@@ -103,13 +110,5 @@ describe('buildReport', () => {
     const none = await buildReport(makeMarker({ log_file: LOG }), { workDir: long, report: reportConfig({ include_last_n_lines: 0, max_line_length: 100 }) });
     expect(none.logTail).toEqual([]);
     expect(none.errorExcerpt).toEqual(['y'.repeat(50) + '…' + 'y'.repeat(49), 'Error: z']);
-  });
-
-  test('short command names for titles', () => {
-    expect(shortCommand('python -u train.py --epochs 3')).toBe('train.py');
-    expect(shortCommand('srun torchrun --nproc_per_node 8 /home/a/llm/pretrain.py --cfg x.yaml')).toBe('pretrain.py');
-    expect(shortCommand('python3.11 -m mypkg.train --lr 1e-4')).toBe('mypkg.train');
-    expect(shortCommand('CUDA_VISIBLE_DEVICES=0 ./bin/solver -n 4')).toBe('solver');
-    expect(shortCommand('bash -c "sleep 1"')).toBe('sleep');
   });
 });

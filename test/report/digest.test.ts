@@ -42,15 +42,19 @@ describe('array digests', () => {
     expect(report.severity).toBe('error');
     expect(report.title).toBe('❌ failed · sweep · array 123450 · 7/10 ok');
     expect(report.errorExcerpt[report.errorExcerpt.length - 1]).toBe('ValueError: task 3 broke');
-    expect(report.logTail[report.logTail.length - 1]).toBe('ValueError: task 3 broke');
-    expect(report.logTail).toHaveLength(50);
+    expect(report.reason).toBe('ValueError: task 3 broke');
+    // The traceback ends the log: it is shown once, as the excerpt, and no tail repeats it.
+    expect(report.tailAfterError).toBe(true);
+    expect(report.logTail).toEqual([]);
     expect(report.marker.run_id).toBe('123450_3');
     const summary = Object.fromEntries(report.summary);
     expect(summary['Results']).toBe('✅ success 7, ❌ failed 2, ⏰ timeout 1');
     expect(summary['Failed tasks']).toBe('3, 7, 9');
     expect(summary['First failure']).toBe('3 (❌ failed)');
     const body = renderReport(report, 'text', {}).body;
-    expect(body).toContain('Last 50 lines of the log of task 3:');
+    expect(body.split('\n')[0]).toBe('ValueError: task 3 broke');
+    expect(body.split('ValueError: task 3 broke')).toHaveLength(3); // the reason line and the excerpt, once each
+    expect(body).not.toContain('Last 50 lines');
   });
 
   test('the worst status wins: a lost task makes the digest critical', async () => {

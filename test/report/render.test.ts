@@ -10,7 +10,7 @@ import { makeMarker, reportConfig } from './marker-fixture.js';
 
 const LOG = 'logs/train.log';
 const LINES = 100_000;
-const FORMATS: RenderFormat[] = ['text', 'markdown', 'html'];
+const FORMATS: RenderFormat[] = ['text', 'markdown', 'markdown-lite', 'html'];
 const LIMITS: RenderLimits[] = [
   { maxChars: 2000 }, { maxChars: 4000 }, { maxChars: 4096 }, { maxChars: 40000 },
   { maxBytes: 4096 }, { maxBytes: 20000 }, { maxChars: 4000, maxBytes: 4096 },
@@ -81,8 +81,11 @@ function checkRendered(report: Report, format: RenderFormat, limits: RenderLimit
 describe('rendering a 100,000-line Chinese log within channel limits', () => {
   test('the report reads only the end of the log and cleans it', async () => {
     const report = await build('zh', 50);
-    expect(report.logTail).toHaveLength(50);
-    expect(report.logTail[49]).toBe(lastLine);
+    // The traceback lies 30 lines before the end: the tail is the 30 lines after it, not repeating it.
+    expect(report.tailAfterError).toBe(true);
+    expect(report.logTail).toHaveLength(30);
+    expect(report.logTail[29]).toBe(lastLine);
+    expect(report.reason).toBe('RuntimeError: 数据加载失败：文件不存在');
     expect(countChars(lastLine)).toBe(500);
     expect(report.errorExcerpt[report.errorExcerpt.length - 1]).toBe('RuntimeError: 数据加载失败：文件不存在');
     expect(report.logTail.join('\n')).not.toContain('\x1b');
@@ -106,12 +109,13 @@ describe('rendering a 100,000-line Chinese log within channel limits', () => {
 
   test('the cut drops the oldest lines first: the kept tail is the end of the log, in order', async () => {
     const report = await build('zh', 2000);
-    const { body } = renderReport(report, 'text', { maxChars: 4000 });
-    const heading = /日志最后 (\d+) 行：\n/.exec(body);
+    const { body } = renderReport(report, 'text', { maxChars: 2500 });
+    const heading = /错误之后的日志（最后 (\d+) 行）：\n/.exec(body);
     expect(heading).not.toBeNull();
     const kept = Number(heading?.[1]);
     expect(kept).toBeGreaterThan(0);
-    expect(kept).toBeLessThan(2000);
+    expect(kept).toBeLessThan(report.logTail.length);
+    expect(body.startsWith(`${report.reason}\n\n`)).toBe(true);
     expect(body.endsWith(report.logTail.slice(-kept).join('\n'))).toBe(true);
     // The summary and the error excerpt come through whole at this size.
     for (const [label, value] of report.summary) expect(body).toContain(`${label}：${value}`);
@@ -136,15 +140,13 @@ describe('rendering a 100,000-line Chinese log within channel limits', () => {
     }
   });
 
-  test('titles are cut to maxTitleChars in code points with …', async () => {
+  test('short titles keep whole parts, status and run name first', async () => {
     const report = await build('zh', 50);
-    for (const maxTitleChars of [20, 32]) {
-      const { title } = renderReport(report, 'text', { maxTitleChars });
-      expect(countChars(title)).toBeLessThanOrEqual(maxTitleChars);
-      expect(title.startsWith('❌ 失败 · bert')).toBe(true);
-      expect(title.endsWith('…')).toBe(true);
-    }
-    expect(renderReport(report, 'text', {}).title).toBe(report.title);
+    const title = (maxTitleChars?: number) => renderReport(report, 'text', { maxTitleChars }).title;
+    expect(title(20)).toBe('❌ 失败 · bert');
+    expect(title(32)).toBe('❌ 失败 · bert · 123450_7 · gpu042');
+    expect(title()).toBe(report.title);
+    expect(report.title).toBe('❌ 失败 · bert · 123450_7 · gpu042 · 1小时00分06秒');
   });
 });
 

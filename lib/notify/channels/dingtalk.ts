@@ -1,14 +1,14 @@
 import { createHmac } from 'node:crypto';
 import type { ChannelConfig } from '../../config/types.js';
 import type { Report } from '../../report/types.js';
-import { renderReport } from '../../report/render.js';
+import { plainLite, renderReport, renderTitle } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, readBaseUrl, readBoolean, readString, readTimeoutMs, requireString } from '../options.js';
 import { robotKey, robotLimiter } from '../rate-limit.js';
 import type { Channel, ChannelContext } from '../types.js';
 
 export const DINGTALK_URL = 'https://oapi.dingtalk.com/robot/send';
-/** The robot counts the markdown text in UTF-8 bytes; it must stay under 20,000. */
+/** The robot refuses a request body over 20,000 bytes (`460101 message too long, exceed 20000 bytes`). */
 export const DINGTALK_MAX_TEXT_BYTES = 20_000;
 const TITLE_CHARS = 64;
 
@@ -37,15 +37,27 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
     name: config.name,
     type: config.type,
     format: (report: Report) => {
-      // The heading repeats the title (at most TITLE_CHARS characters of at most 4 bytes each).
-      const budget = DINGTALK_MAX_TEXT_BYTES - 200 - (TITLE_CHARS * 4 + 8) - Buffer.byteLength(keywordLine);
-      const rendered = renderReport(report, 'markdown', { maxTitleChars: TITLE_CHARS, maxBytes: budget });
-      const message: DingtalkMessage = {
-        msgtype: 'markdown',
-        markdown: { title: rendered.title, text: `### ${rendered.title}\n\n${keywordLine}${rendered.body}` },
+      // The robot's markdown is a subset (headings, bold, quotes, links, lists): no code blocks and no backslash
+      // escapes, so the body uses the `markdown-lite` layout with the log lines quoted. The robot refuses a
+      // request over 20,000 bytes: the whole JSON body is kept under it.
+      const title = renderTitle(report, TITLE_CHARS);
+      const build = (body: string): DingtalkMessage => {
+        const message: DingtalkMessage = {
+          msgtype: 'markdown',
+          markdown: { title, text: `### ${plainLite(title)}\n\n${keywordLine}${body}` },
+        };
+        if (atAllOnCritical && report.severity === 'critical') message.at = { isAtAll: true };
+        return message;
       };
-      if (atAllOnCritical && report.severity === 'critical') message.at = { isAtAll: true };
-      return message;
+      const frame = Buffer.byteLength(JSON.stringify(build('')));
+      // JSON escaping (quotes, backslashes, newlines) adds bytes: the budget shrinks by the excess until it fits.
+      let budget = DINGTALK_MAX_TEXT_BYTES - frame;
+      for (;;) {
+        const message = build(renderReport(report, 'markdown-lite', { maxBytes: Math.max(0, budget) }).body);
+        const over = Buffer.byteLength(JSON.stringify(message)) - DINGTALK_MAX_TEXT_BYTES;
+        if (over <= 0 || budget <= 0) return message;
+        budget -= over;
+      }
     },
     send: (message) =>
       deliverSafely(async () => {

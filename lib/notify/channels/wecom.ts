@@ -1,6 +1,6 @@
 import type { ChannelConfig } from '../../config/types.js';
 import type { Report } from '../../report/types.js';
-import { renderReport } from '../../report/render.js';
+import { plainLite, renderReport, renderTitle } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, readBaseUrl, readTimeoutMs, requireString } from '../options.js';
 import { robotKey, robotLimiter } from '../rate-limit.js';
@@ -32,10 +32,12 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
     name: config.name,
     type: config.type,
     format: (report: Report) => {
-      const head = (title: string) => `## <font color="${COLOUR[report.severity]}">${title}</font>\n`;
-      const budget = WECOM_MAX_MARKDOWN_BYTES - Buffer.byteLength(head('')) - TITLE_CHARS * 4;
-      const rendered = renderReport(report, 'markdown', { maxTitleChars: TITLE_CHARS, maxBytes: budget });
-      return { msgtype: 'markdown', markdown: { content: head(rendered.title) + rendered.body } };
+      // The robot's markdown is a subset (headings, bold, quotes, `<font>`): no code blocks, no lists, no
+      // backslash escapes, so the body uses the `markdown-lite` layout with the log lines quoted.
+      const head = `## <font color="${COLOUR[report.severity]}">${plainLite(renderTitle(report, TITLE_CHARS))}</font>\n`;
+      const budget = WECOM_MAX_MARKDOWN_BYTES - Buffer.byteLength(head);
+      const rendered = renderReport(report, 'markdown-lite', { maxBytes: budget });
+      return { msgtype: 'markdown', markdown: { content: head + rendered.body } };
     },
     send: (message) =>
       deliverSafely(async () => {

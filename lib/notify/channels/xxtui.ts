@@ -1,6 +1,7 @@
 import type { ChannelConfig } from '../../config/types.js';
 import type { Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
+import { countChars } from '../../report/limits.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, keepHead, readBaseUrl, readHeaders, readString, readTimeoutMs, requireString } from '../options.js';
 import type { Channel, ChannelContext } from '../types.js';
@@ -32,14 +33,17 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
     name: config.name,
     type: config.type,
     format: (report: Report) => {
-      const leadLine = lead ? `${keepHead(lead, 200)}\n` : '';
+      // The seed's fixed title and lead ("训练完成通知", "训练任务已完成") speak of a finished run: they are used for a
+      // success only; any other end, and a test message, gets the status-aware title and no lead.
+      const finished = report.status === 'success' && !report.test;
+      const leadLine = finished && lead ? `${keepHead(lead, 200)}\n` : '';
       const rendered = renderReport(report, 'text', {
-        maxChars: XXTUI_LIMITS.content - leadLine.length,
+        maxChars: XXTUI_LIMITS.content - countChars(leadLine),
         maxTitleChars: XXTUI_LIMITS.title,
       });
       const message: XxtuiMessage = {
         from,
-        title: keepHead(fixedTitle ?? rendered.title, XXTUI_LIMITS.title),
+        title: finished && fixedTitle ? keepHead(fixedTitle, XXTUI_LIMITS.title) : rendered.title,
         content: leadLine + rendered.body,
       };
       if (target) message.channel = target;
