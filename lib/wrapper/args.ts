@@ -45,7 +45,7 @@ async function buildParser(args: string[]) {
     .option('notify', { type: 'boolean', describe: 'Deliver the report from here at the end (lab server with internet); on failure the marker stays. e.g. --notify  [HPC_RUN_NOTIFY=1]' })
     // Run operations (retries, stall hint, control file)
     .option('retries', { type: 'string', describe: 'Start the command again when it fails on its own (not stopped, cancelled or timed out), up to N more times (default 0). e.g. --retries 3  [HPC_RUN_RETRIES]' })
-    .option('retry-delay', { type: 'string', describe: 'Wait before a retry (default 30s), doubled after each failure within 60 s of its start. e.g. --retry-delay 1m  [HPC_RUN_RETRY_DELAY]' })
+    .option('retry-delay', { type: 'string', describe: 'Wait before a retry (default 30s), doubled after each further quick failure (within 60 s of its start). e.g. --retry-delay 1m  [HPC_RUN_RETRY_DELAY]' })
     .option('stall-after', { type: 'string', describe: 'Tell the monitor to call the run stalled when its output stops this long (default: the monitor\'s monitor.stall_after). e.g. --stall-after 45m  [HPC_RUN_STALL_AFTER]' })
     .option('control-interval', { type: 'string', describe: 'How often to look for a `train-monitor stop` control file (default 2). e.g. --control-interval 5  [HPC_RUN_CONTROL_INTERVAL]' })
     .option('help', { alias: 'h', type: 'boolean', describe: 'Show this help. e.g. --help' })
