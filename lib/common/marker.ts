@@ -63,6 +63,32 @@ export interface Marker {
   scheduler_note?: string | null;
   /** Monitor bookkeeping of channels already delivered, kept across passes. */
   delivery?: DeliveryState;
+  /** With `--retries`: every attempt in order; the marker's status and exit code are the last one's. */
+  attempts?: AttemptRecord[];
+  /** With `--retries`: 1 + the retries allowed. */
+  max_attempts?: number;
+  /** `user@host` of the `train-monitor stop` that ended the run (only then). */
+  stopped_by?: string | null;
+  /** The `--reason` given to `train-monitor stop`, if any. */
+  stop_reason?: string | null;
+}
+
+/** One start of the command under `--retries`. */
+export interface AttemptRecord {
+  /** 1-based. */
+  attempt: number;
+  started_at: string;
+  ended_at: string;
+  exit_code: number;
+  signal: string | null;
+}
+
+/** One GPU in the latest sample; a reading nvidia-smi shows as `[N/A]` (MIG) or `[Not Supported]` is null. */
+export interface GpuNow {
+  index: number;
+  utilization_pct: number | null;
+  memory_used_mib: number | null;
+  memory_total_mib: number | null;
 }
 
 /** What the monitor remembers about one marker's delivery between passes. */
@@ -89,6 +115,15 @@ export interface Heartbeat {
   log_bytes: number;
   last_output_at: string | null;
   slurm: SlurmInfo | null;
+  // The next four are always written by this wrapper; optional because earlier wrappers' heartbeats lack them.
+  /** The attempt running now (1-based) and 1 + the retries allowed. */
+  attempt?: number;
+  max_attempts?: number;
+  /** The wrapper's `--stall-after` in seconds; null: the monitor's config decides. */
+  stall_after_s?: number | null;
+  /** The latest GPU sample ([] without GPUs or before the first sample). */
+  gpus_now?: GpuNow[];
+  /** The same sample without the GPUs that lack a reading (kept for earlier readers). */
   gpus?: Array<{ index: number; memory_used_mib: number; utilization_pct: number }>;
 }
 

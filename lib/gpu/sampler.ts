@@ -1,4 +1,4 @@
-import type { GpuSummary } from '../common/marker.js';
+import type { GpuNow, GpuSummary } from '../common/marker.js';
 import { parseNvidiaSmiCsv, runNvidiaSmi, type GpuReading } from './nvidia-smi.js';
 
 /** One GPU in one sample, as the heartbeat records it. */
@@ -16,6 +16,8 @@ export interface GpuSampler {
   readonly problem: string | null;
   /** Reads every GPU now; never throws, a failed or timed-out read gives [] and is left out of the summary. */
   sample(): Promise<GpuSample[]>;
+  /** The same read, keeping GPUs whose readings are `[N/A]` (MIG) as nulls, with total memory: the heartbeat's `gpus_now`. */
+  sampleNow(): Promise<GpuNow[]>;
   /** Per GPU: name, total memory, peak memory used and mean utilisation (rounded) over the samples so far. */
   summary(): GpuSummary[];
 }
@@ -72,29 +74,40 @@ export async function createGpuSampler(options: GpuSamplerOptions = {}): Promise
 
   const stats = createStats(initial);
   let samples = 0;
-  let inFlight: Promise<GpuSample[]> | null = null;
+  let inFlight: Promise<GpuReading[]> | null = null;
 
-  const readNow = async (): Promise<GpuSample[]> => {
+  const readNow = async (): Promise<GpuReading[]> => {
     const result = await runNvidiaSmi(command, env, timeoutMs);
     if (!result.ok) return [];
     const readings = parseNvidiaSmiCsv(result.stdout).filter((r) => stats.has(r.index));
     if (readings.length === 0) return [];
     samples += 1;
     for (const reading of readings) addReading(stats.get(reading.index)!, reading);
-    return readings
-      .filter((r) => r.memory_used_mib !== null && r.utilization_pct !== null)
-      .map((r) => ({ index: r.index, memory_used_mib: r.memory_used_mib!, utilization_pct: r.utilization_pct! }));
+    return readings;
+  };
+  // A heartbeat that comes while the previous read still runs shares it instead of piling up processes.
+  const read = (): Promise<GpuReading[]> => {
+    inFlight ??= readNow().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
   };
 
   return {
     available: true,
     problem: null,
-    sample() {
-      // A heartbeat that comes while the previous read still runs shares it instead of piling up processes.
-      inFlight ??= readNow().finally(() => {
-        inFlight = null;
-      });
-      return inFlight;
+    async sample() {
+      return (await read())
+        .filter((r) => r.memory_used_mib !== null && r.utilization_pct !== null)
+        .map((r) => ({ index: r.index, memory_used_mib: r.memory_used_mib!, utilization_pct: r.utilization_pct! }));
+    },
+    async sampleNow() {
+      return (await read()).map((r) => ({
+        index: r.index,
+        utilization_pct: r.utilization_pct,
+        memory_used_mib: r.memory_used_mib,
+        memory_total_mib: r.memory_total_mib,
+      }));
     },
     summary() {
       // Before any sample (a run shorter than one heartbeat), the reading taken at start stands in.
@@ -112,5 +125,5 @@ export async function createGpuSampler(options: GpuSamplerOptions = {}): Promise
 
 // The sampler for nodes without nvidia-smi (or with a broken driver): records nothing.
 function createUnavailableSampler(problem: string): GpuSampler {
-  return { available: false, problem, sample: async () => [], summary: () => [] };
+  return { available: false, problem, sample: async () => [], sampleNow: async () => [], summary: () => [] };
 }

@@ -5,6 +5,9 @@ import type { RawWrapperArgs } from './options.js';
 /** What the command line asks for: help text, the version, or a run. */
 export type ParsedWrapperArgs = { kind: 'help'; text: string } | { kind: 'version' } | { kind: 'run'; raw: RawWrapperArgs };
 
+// Run operations (retries, stall hint, control file): flags that take a value, read into RawWrapperArgs below.
+const OPERATION_FLAGS = ['retries', 'retry-delay', 'stall-after', 'control-interval'] as const;
+
 // Every flag with its help line, an example and its HPC_RUN_* variable; a few whole command lines below.
 async function buildParser(args: string[]) {
   const { default: yargs } = await import('yargs');
@@ -40,6 +43,11 @@ async function buildParser(args: string[]) {
     .option('quiet', { type: 'boolean', describe: 'No informational [train-wrapper] lines; warnings, errors and the command\'s output stay. e.g. --quiet  [HPC_RUN_QUIET=1]' })
     .option('config', { type: 'string', describe: 'Config file: train: defaults and --notify channels. e.g. --config ~/.config/hpc-run/config.yaml  [HPC_RUN_CONFIG]' })
     .option('notify', { type: 'boolean', describe: 'Deliver the report from here at the end (lab server with internet); on failure the marker stays. e.g. --notify  [HPC_RUN_NOTIFY=1]' })
+    // Run operations (retries, stall hint, control file)
+    .option('retries', { type: 'string', describe: 'Start the command again when it fails on its own (not stopped, cancelled or timed out), up to N more times (default 0). e.g. --retries 3  [HPC_RUN_RETRIES]' })
+    .option('retry-delay', { type: 'string', describe: 'Wait before a retry (default 30s), doubled after each further quick failure (within 60 s of its start). e.g. --retry-delay 1m  [HPC_RUN_RETRY_DELAY]' })
+    .option('stall-after', { type: 'string', describe: 'Tell the monitor to call the run stalled when its output stops this long (default: the monitor\'s monitor.stall_after). e.g. --stall-after 45m  [HPC_RUN_STALL_AFTER]' })
+    .option('control-interval', { type: 'string', describe: 'How often to look for a `train-monitor stop` control file (default 2). e.g. --control-interval 5  [HPC_RUN_CONTROL_INTERVAL]' })
     .option('help', { alias: 'h', type: 'boolean', describe: 'Show this help. e.g. --help' })
     .option('version', { type: 'boolean', describe: 'Show the version. e.g. --version' })
     .epilog(
@@ -57,7 +65,7 @@ async function buildParser(args: string[]) {
     );
 }
 
-const STRING_FLAGS = ['work-dir', 'command', 'log-dir', 'run-id', 'heartbeat-interval', 'kill-grace', 'config'] as const;
+const STRING_FLAGS = ['work-dir', 'command', 'log-dir', 'run-id', 'heartbeat-interval', 'kill-grace', 'config', ...OPERATION_FLAGS] as const;
 const BOOLEAN_FLAGS = ['quiet', 'notify'] as const;
 
 /**
@@ -111,6 +119,11 @@ export async function parseWrapperArgs(args: string[]): Promise<ParsedWrapperArg
       quiet: bool('quiet'),
       notify: bool('notify'),
       config: str('config'),
+      // Run operations
+      retries: str('retries'),
+      retryDelay: str('retry-delay'),
+      stallAfter: str('stall-after'),
+      controlInterval: str('control-interval'),
     },
   };
 }

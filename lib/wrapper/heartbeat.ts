@@ -3,22 +3,28 @@ import { writeFileAtomically } from '../common/atomic-write.js';
 import { errnoCode } from '../common/errors.js';
 import { createNoClobber } from '../common/no-clobber.js';
 import type { Logger } from '../common/logger.js';
-import type { Heartbeat } from '../common/marker.js';
+import type { GpuNow, Heartbeat } from '../common/marker.js';
 import { isoLocal } from '../common/paths.js';
 import type { OutputStats } from './tee.js';
 
-type GpuSample = NonNullable<Heartbeat['gpus']>;
-
 /** The heartbeat fields that never change during a run. */
-export type HeartbeatBase = Omit<Heartbeat, 'seq' | 'updated_at' | 'log_bytes' | 'last_output_at' | 'gpus'>;
+export type HeartbeatBase = Omit<Heartbeat, 'seq' | 'updated_at' | 'log_bytes' | 'last_output_at' | 'gpus' | 'gpus_now' | 'attempt' | 'max_attempts'>;
+
+/** The attempt running now, as the heartbeat shows it. */
+export interface AttemptProgress {
+  attempt: number;
+  max_attempts: number;
+}
 
 export interface HeartbeatOptions {
   path: string;
   base: HeartbeatBase;
   intervalMs: number;
   stats: OutputStats;
-  /** One GPU sample per beat; undefined where there are no GPUs (or not yet known), and then no `gpus` field. */
-  sampleGpus: () => Promise<GpuSample | undefined>;
+  /** One GPU sample per beat; undefined where there are no GPUs (or not yet known): `gpus_now` [] and no `gpus`. */
+  sampleGpus: () => Promise<GpuNow[] | undefined>;
+  /** Read at every beat: which attempt runs. */
+  progress: () => AttemptProgress;
   logger: Logger;
 }
 
@@ -50,7 +56,9 @@ export function startHeartbeat(options: HeartbeatOptions): HeartbeatWriter {
       updated_at: isoLocal(new Date()),
       log_bytes: options.stats.bytes,
       last_output_at: options.stats.lastOutputAt ? isoLocal(new Date(options.stats.lastOutputAt)) : null,
-      ...(gpus ? { gpus } : {}),
+      ...options.progress(),
+      gpus_now: gpus ?? [],
+      ...(gpus ? { gpus: completeReadings(gpus) } : {}),
     };
     writing = writeFileAtomically(options.path, `${JSON.stringify(heartbeat, null, 2)}\n`, { fsync: false }).then(
       () => {
@@ -79,6 +87,13 @@ export function startHeartbeat(options: HeartbeatOptions): HeartbeatWriter {
       await unlink(options.path).catch(() => undefined);
     },
   };
+}
+
+// The earlier `gpus` field: only GPUs with both readings.
+function completeReadings(gpus: GpuNow[]): NonNullable<Heartbeat['gpus']> {
+  return gpus
+    .filter((g) => g.memory_used_mib !== null && g.utilization_pct !== null)
+    .map((g) => ({ index: g.index, memory_used_mib: g.memory_used_mib!, utilization_pct: g.utilization_pct! }));
 }
 
 /**

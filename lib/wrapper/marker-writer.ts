@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../common/atomic-write.js';
 import { errnoCode } from '../common/errors.js';
-import type { GpuSummary, Marker, SlurmInfo } from '../common/marker.js';
+import type { AttemptRecord, GpuSummary, Marker, SlurmInfo } from '../common/marker.js';
 import { isoLocal, markerFileName, seedTimestamp } from '../common/paths.js';
 import type { Classification } from './status.js';
 
@@ -22,8 +22,16 @@ export interface RunFacts {
   version: string;
 }
 
-/** The marker, seed fields first, in DESIGN's order. */
-export function buildMarker(facts: RunFacts, result: Classification): Marker {
+/** What only some runs have: attempts under `--retries`, and who stopped it through the control file. */
+export interface MarkerExtras {
+  attempts?: AttemptRecord[];
+  maxAttempts?: number;
+  stoppedBy?: string;
+  stopReason?: string | null;
+}
+
+/** The marker, seed fields first, in DESIGN's order; the optional fields last, only where they apply. */
+export function buildMarker(facts: RunFacts, result: Classification, extras: MarkerExtras = {}): Marker {
   return {
     timestamp: seedTimestamp(facts.endedAt),
     status: result.status,
@@ -43,6 +51,8 @@ export function buildMarker(facts: RunFacts, result: Classification): Marker {
     slurm: facts.slurm,
     gpus: facts.gpus,
     wrapper_version: facts.version,
+    ...(extras.attempts ? { attempts: extras.attempts, max_attempts: extras.maxAttempts ?? extras.attempts.length } : {}),
+    ...(extras.stoppedBy !== undefined ? { stopped_by: extras.stoppedBy, stop_reason: extras.stopReason ?? null } : {}),
   };
 }
 

@@ -11,6 +11,10 @@ export const WRAPPER_DEFAULTS = {
   killGraceS: 20,
   quiet: false,
   notify: false,
+  // Run operations (retries, stall hint, control file): see the block at the end of this file.
+  retries: 0,
+  retryDelayS: 30,
+  controlIntervalS: 2,
 } as const;
 
 /** The environment variable that stands in for each flag (flag beats variable beats config beats default). */
@@ -24,6 +28,10 @@ export const WRAPPER_ENV = {
   quiet: 'HPC_RUN_QUIET',
   notify: 'HPC_RUN_NOTIFY',
   config: 'HPC_RUN_CONFIG',
+  retries: 'HPC_RUN_RETRIES',
+  retryDelay: 'HPC_RUN_RETRY_DELAY',
+  stallAfter: 'HPC_RUN_STALL_AFTER',
+  controlInterval: 'HPC_RUN_CONTROL_INTERVAL',
 } as const;
 
 /** The command line as parsed, before defaults and checks. */
@@ -38,6 +46,10 @@ export interface RawWrapperArgs {
   quiet?: boolean;
   notify?: boolean;
   config?: string;
+  retries?: string;
+  retryDelay?: string;
+  stallAfter?: string;
+  controlInterval?: string;
 }
 
 /** How to start the command: through `/bin/sh -c`, or directly from an argument vector. */
@@ -54,6 +66,14 @@ export interface WrapperOptions {
   quiet: boolean;
   notify: boolean;
   configPath: string | undefined;
+  /** Extra starts after a failure of the command on its own (0: none). */
+  retries: number;
+  /** The first wait before a retry; doubled after each quick failure. */
+  retryDelayMs: number;
+  /** `--stall-after` in seconds for the heartbeat; null: the monitor's config decides. */
+  stallAfterS: number | null;
+  /** How often the control file is looked at. */
+  controlIntervalMs: number;
 }
 
 const SEE_HELP = '(see train-wrapper --help)';
@@ -76,6 +96,7 @@ export function normalizeWrapperOptions(raw: RawWrapperArgs, env: NodeJS.Process
     quiet: raw.quiet ?? parseFlagVariable(env, 'quiet') ?? WRAPPER_DEFAULTS.quiet,
     notify: raw.notify ?? parseFlagVariable(env, 'notify') ?? WRAPPER_DEFAULTS.notify,
     configPath: raw.config,
+    ...normalizeOperationOptions(raw, env),
   };
 }
 
@@ -150,4 +171,28 @@ function checkWorkDir(dir: string): string {
 // Quotes one argument so the shown command line can be pasted into a shell.
 function quoteForShell(arg: string): string {
   return /^[A-Za-z0-9_\-+=.,/:@%]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+// ---- Run operations: --retries, --retry-delay, --stall-after, --control-interval -------------------------------
+
+/** The options of retries, the stall hint and the control file, from flags or their HPC_RUN_* variables. */
+function normalizeOperationOptions(raw: RawWrapperArgs, env: NodeJS.ProcessEnv) {
+  const flagOrVariable = (flag: string | undefined, key: keyof typeof WRAPPER_ENV, name: string): [string, string] | undefined => {
+    if (flag !== undefined) return [flag, name];
+    const variable = env[WRAPPER_ENV[key]];
+    return variable !== undefined && variable !== '' ? [variable, WRAPPER_ENV[key]] : undefined;
+  };
+  const retries = flagOrVariable(raw.retries, 'retries', '--retries');
+  if (retries && !/^\d{1,3}$/.test(retries[0].trim())) {
+    throw new UsageError(`${retries[1]} must be a whole number of retries from 0 to 999, got '${retries[0]}' ${SEE_HELP}`);
+  }
+  const seconds = (found: [string, string] | undefined, fallback: number | null, allowZero: boolean): number | null =>
+    found ? parseDuration(found[0], found[1], { allowZero }) : fallback;
+  const stallAfterS = seconds(flagOrVariable(raw.stallAfter, 'stallAfter', '--stall-after'), null, false);
+  return {
+    retries: retries ? Number(retries[0].trim()) : WRAPPER_DEFAULTS.retries,
+    retryDelayMs: Math.round(seconds(flagOrVariable(raw.retryDelay, 'retryDelay', '--retry-delay'), WRAPPER_DEFAULTS.retryDelayS, true)! * 1000),
+    stallAfterS,
+    controlIntervalMs: Math.round(seconds(flagOrVariable(raw.controlInterval, 'controlInterval', '--control-interval'), WRAPPER_DEFAULTS.controlIntervalS, false)! * 1000),
+  };
 }

@@ -1,24 +1,26 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { errnoCode } from '../common/errors.js';
 import { formatDuration } from '../common/duration.js';
 import type { Logger } from '../common/logger.js';
-import type { Heartbeat, SpoolEntry } from '../common/marker.js';
+import type { AttemptRecord, Heartbeat, SpoolEntry } from '../common/marker.js';
 import { heartbeatFileName, isoLocal, logFileName, markerFileName, resolveRunId } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
 import { createGpuSampler, type GpuSampler } from '../gpu/sampler.js';
 import { readSlurmInfo, resolveJobEndTime } from '../slurm/env.js';
-import { listenForSignals, startCommand, superviseCommand } from './child.js';
+import { startAttempt, type Attempt } from './attempt.js';
+import { listenForSignals } from './child.js';
+import { controlFileName, watchControlFile, type ControlRequest } from './control.js';
 import { deliverOwnMarker, saveMarker } from './finish.js';
-import { startOrphanGuard } from './orphan-guard.js';
 import { claimFile, startHeartbeat, type HeartbeatBase } from './heartbeat.js';
 import { buildMarker, chooseMarkerName } from './marker-writer.js';
 import type { WrapperOptions } from './options.js';
-import { closeLog, createLog, currentUser, describeSpawnError, relativeInside, startTee } from './output.js';
+import { closeLog, createLog, currentUser, relativeInside } from './output.js';
+import { attemptSeparator, createInterruptibleWait, nextRetryDelayMs, shouldRetry } from './retries.js';
 import { spoolEntryPath, spoolKey, writeSpoolEntry } from './spool.js';
-import { classifyEnd, readShellSignal, TERMINATING_SIGNALS, type OutsideSignal } from './status.js';
+import { classifyEnd, TERMINATING_SIGNALS, type Classification, type OutsideSignal } from './status.js';
 import type { OutputStats } from './tee.js';
 
 /** Everything a run needs from its surroundings. */
@@ -29,10 +31,7 @@ export interface WrapperContext {
   config: Config | null;
 }
 
-type Sink = NodeJS.WritableStream & NodeJS.EventEmitter;
-
-/** How long to wait, after the command exited, for its pipes and the end-time lookup (marker within ~1 s). */
-const PIPE_CLOSE_WAIT_MS = 1000;
+/** How long to wait for the end-time lookup and the GPU sampler at the end (marker within ~1 s). */
 const LOOKUP_WAIT_MS = 300;
 
 const delay = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms).unref());
@@ -50,33 +49,57 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
   const user = currentUser(env);
   const heartbeatBase = (id: string | null): HeartbeatBase => ({
     schema: 1, run_id: id, pid, host, user, command: options.command.text,
-    work_dir: options.workDir, started_at: isoLocal(startedAt), log_file: logFile, slurm,
+    work_dir: options.workDir, started_at: isoLocal(startedAt), log_file: logFile, slurm, stall_after_s: options.stallAfterS,
   });
   // A run without an id whose plain names are taken (another run here, an undelivered marker) gets its own.
   const fallbackRunId = `${/^train_(\d{8}_\d{6})/.exec(basename(log.path))?.[1] ?? startedAt.getTime()}_${pid}`;
-  if (runId === null && (existsSync(join(options.workDir, markerFileName(null))) || !(await claimPlainHeartbeat(options.workDir, heartbeatBase(null))))) {
+  if (runId === null && (existsSync(join(options.workDir, markerFileName(null))) || !(await claimPlainHeartbeat(options.workDir, heartbeatBase(null), options.retries + 1)))) {
     runId = fallbackRunId;
   }
 
-  const command = startCommand(options.command, { cwd: options.workDir, env: { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' } });
-  const supervisor = superviseCommand(command, options.killGraceMs);
-  const stopGuard = startOrphanGuard(pid, command.pid);
-  let outside: OutsideSignal | null = null;
-  let classified = false;
-  const stopListening = listenForSignals((signal) => {
-    if (!TERMINATING_SIGNALS.has(signal)) return supervisor.forward(signal);
-    if (!classified && outside === null) {
-      outside = { signal, at: new Date() };
-      logger.info(`${signal} received: passed on to the command; SIGKILL to its processes in ${options.killGraceMs / 1000} s`);
+  const maxAttempts = options.retries + 1;
+  const attempts: AttemptRecord[] = [];
+  const state = { attempt: 1, phase: 'running' as 'running' | 'waiting' | 'ending', outside: null as OutsideSignal | null, stop: null as ControlRequest | null };
+  const stats: OutputStats = { bytes: 0, lastOutputAt: 0 };
+  const commandEnv = { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' };
+  const startOne = () => startAttempt({ command: options.command, cwd: options.workDir, env: commandEnv, log, stats, killGraceMs: options.killGraceMs, logger });
+  // Each attempt's tee listens for errors on the console streams.
+  for (const stream of [process.stdout, process.stderr]) stream.setMaxListeners(Math.max(stream.getMaxListeners(), maxAttempts + 10));
+  let attemptStartedAt = new Date();
+  let current: Attempt = startOne();
+  const pause = createInterruptibleWait();
+  // A stop (signal from outside, or the control file): ends the attempt running (grace, then SIGKILL) or the wait.
+  const endRun = (signal: NodeJS.Signals, said: string) => {
+    if (state.phase === 'ending') return;
+    if (state.outside === null) {
+      state.outside = { signal, at: new Date() };
+      logger.info(state.phase === 'waiting' ? `${said}: no further attempt` : `${said}: ${signal} passed on to the command; SIGKILL to its processes in ${options.killGraceMs / 1000} s`);
     }
-    supervisor.terminate(signal);
+    if (state.phase === 'waiting') pause.interrupt();
+    else current.supervisor.terminate(signal);
+  };
+  const stopListening = listenForSignals((signal) => {
+    if (!TERMINATING_SIGNALS.has(signal)) return current.supervisor.forward(signal);
+    endRun(signal, `${signal} received`);
+  });
+  const onControl = (request: ControlRequest) => {
+    const signal = `SIG${request.signal}` as NodeJS.Signals;
+    const who = `${request.by}${request.reason ? ` (${request.reason})` : ''}`;
+    if (request.signal === 'USR1' || request.signal === 'USR2') {
+      logger.info(`${signal} asked by ${who}: ${state.phase === 'running' ? 'passed on to the command' : 'no command running now'}`);
+      if (state.phase === 'running') current.supervisor.forward(signal);
+      return;
+    }
+    if (state.phase !== 'ending') state.stop ??= request;
+    endRun(signal, `stop asked by ${who}`);
+  };
+  const stopWatching = watchControlFile({
+    path: join(options.workDir, controlFileName(runId)), runId, startedAt, intervalMs: options.controlIntervalMs, onRequest: onControl, logger,
   });
 
   try {
     logger.info(`running: ${options.command.text}`);
     logger.info(`log: ${log.path}`);
-    const stats: OutputStats = { bytes: 0, lastOutputAt: 0 };
-    const teeDone = startTee(command, log, stats, process.stdout as Sink, process.stderr as Sink, logger);
     const jobEnd = resolveJobEndTime(env).catch(() => null);
     let sampler: GpuSampler | null = null;
     const samplerReady = createGpuSampler({ env }).then((created) => {
@@ -108,36 +131,60 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       intervalMs: options.heartbeatIntervalMs,
       stats,
       sampleGpus: async () => {
-        const current = sampler as GpuSampler | null;
-        return current?.available ? current.sample() : undefined;
+        const now = sampler as GpuSampler | null;
+        return now?.available ? now.sampleNow() : undefined;
       },
+      progress: () => ({ attempt: state.attempt, max_attempts: maxAttempts }),
       logger,
     });
 
-    // The command has ended: from here on every step is bounded, so the marker lands within about a second.
-    const exited = await command.exited;
-    const end = options.command.shell ? readShellSignal(exited) : exited;
-    const endedAt = new Date();
-    if (end.spawnError) logger.error(describeSpawnError(options.command.shell ? '/bin/sh' : options.command.file, end.spawnError));
-    if (supervisor.killLeftovers()) logger.info('killed the processes the command left running in its process group');
-    stopGuard();
-    await Promise.race([teeDone, delay(PIPE_CLOSE_WAIT_MS, null)]);
-    command.stdout?.destroy();
-    command.stderr?.destroy();
+    // Every attempt: wait for its end, classify it, and start it again while it fails on its own and retries are left.
+    let result: Classification;
+    let endedAt: Date;
+    for (;;) {
+      const finished = await current.finished;
+      endedAt = finished.endedAt;
+      const jobEndTime = await Promise.race([jobEnd, delay(LOOKUP_WAIT_MS, null)]);
+      result = classifyEnd({ end: finished.end, outside: state.outside, endedAt, jobEndTime });
+      if (state.stop !== null) result = { ...result, status: 'terminated' };
+      attempts.push({ attempt: attempts.length + 1, started_at: isoLocal(attemptStartedAt), ended_at: isoLocal(endedAt), exit_code: result.exitCode, signal: result.signal });
+      if (!shouldRetry({ result, stopped: state.outside !== null, attempt: attempts.length, maxAttempts })) break;
+      state.phase = 'waiting';
+      const waitMs = nextRetryDelayMs(options.retryDelayMs, attempts.map((a) => ({ startedAt: new Date(a.started_at), endedAt: new Date(a.ended_at) })));
+      logger.info(`attempt ${attempts.length} of ${maxAttempts} failed (exit ${result.exitCode}); attempt ${attempts.length + 1} in ${formatDuration(waitMs / 1000)}`);
+      if (!(await pause.wait(waitMs)) || state.outside !== null) {
+        // Stopped while waiting: the run ends now, as the stop's signal would have ended a command.
+        const outside = state.outside ?? { signal: 'SIGTERM' as NodeJS.Signals, at: new Date() };
+        endedAt = new Date();
+        result = classifyEnd({ end: { code: null, signal: outside.signal, spawnError: null }, outside, endedAt, jobEndTime });
+        if (state.stop !== null) result = { ...result, status: 'terminated' };
+        break;
+      }
+      writeSeparator(log, stats, attemptSeparator(attempts.length + 1, maxAttempts, attempts[attempts.length - 1]));
+      attemptStartedAt = new Date();
+      state.attempt += 1;
+      current = startOne();
+      state.phase = 'running';
+    }
+    // The command has ended for good: from here on every step is bounded, so the marker lands within about a second.
+    state.phase = 'ending';
+    await stopWatching();
     closeLog(log.fd);
     await heartbeat.stop();
-    const jobEndTime = await Promise.race([jobEnd, delay(LOOKUP_WAIT_MS, null)]);
-    const result = classifyEnd({ end, outside, endedAt, jobEndTime });
-    classified = true;
     await Promise.race([samplerReady, delay(LOOKUP_WAIT_MS, null)]);
 
     const chosen = chooseMarkerName(options.workDir, runId, fallbackRunId);
     const gpus = (sampler as GpuSampler | null)?.summary() ?? [];
     const facts = { runId: chosen.runId, command: options.command.text, workDir: options.workDir, logFile, host, user, pid, startedAt, endedAt, slurm, gpus, version: VERSION };
-    const saved = await saveMarker({ marker: buildMarker(facts, result), workDir: options.workDir, name: chosen.name, key, env, logger });
+    const extras = {
+      ...(options.retries > 0 ? { attempts, maxAttempts } : {}),
+      ...(state.stop !== null ? { stoppedBy: state.stop.by, stopReason: state.stop.reason } : {}),
+    };
+    const saved = await saveMarker({ marker: buildMarker(facts, result, extras), workDir: options.workDir, name: chosen.name, key, env, logger });
     await heartbeat.remove();
     const took = formatDuration((endedAt.getTime() - startedAt.getTime()) / 1000);
-    logger.info(`command ended: ${result.status}, exit ${result.exitCode}${result.signal ? ` (${result.signal})` : ''} after ${took}`);
+    const tries = attempts.length > 1 ? ` (attempt ${attempts.length} of ${maxAttempts})` : '';
+    logger.info(`command ended: ${result.status}, exit ${result.exitCode}${result.signal ? ` (${result.signal})` : ''} after ${took}${tries}`);
     if (saved !== null) logger.info(`marker: ${saved}`);
 
     const entryStands = await registered;
@@ -150,15 +197,28 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     }
     return result.exitCode;
   } finally {
-    stopGuard();
+    state.phase = 'ending';
+    void stopWatching();
+    current.stopGuard();
     stopListening();
   }
 }
 
+// The line between attempts, into the log and the job's output; counted as output bytes (log_bytes = log size).
+function writeSeparator(log: { fd: number }, stats: OutputStats, line: string): void {
+  try {
+    writeSync(log.fd, line);
+  } catch {
+    // the log already failed and was warned about; the console still shows the line
+  }
+  stats.bytes += Buffer.byteLength(line);
+  process.stdout.write(line);
+}
+
 // Takes the plain `.train_running.json` for this run (seq 0), unless another run holds it; a failure to write
 // at all is left to the heartbeat's own warning.
-async function claimPlainHeartbeat(workDir: string, base: HeartbeatBase): Promise<boolean> {
-  const first: Heartbeat = { ...base, seq: 0, updated_at: base.started_at, log_bytes: 0, last_output_at: null };
+async function claimPlainHeartbeat(workDir: string, base: HeartbeatBase, maxAttempts: number): Promise<boolean> {
+  const first: Heartbeat = { ...base, seq: 0, updated_at: base.started_at, log_bytes: 0, last_output_at: null, attempt: 1, max_attempts: maxAttempts, gpus_now: [] };
   const text = `${JSON.stringify(first, null, 2)}\n`;
   try {
     return await claimFile(join(workDir, heartbeatFileName(null)), text);
