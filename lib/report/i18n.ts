@@ -155,7 +155,7 @@ const ZH: Messages = {
   'reason.time_limit': '达到 Slurm 时间限制（DUE TO TIME LIMIT）',
   'reason.timeout': '作业达到了 Slurm 时间限制',
   'reason.cancelled': 'Slurm 取消了作业（CANCELLED）',
-  'reason.oom_killer': '主机内存不足：进程被 OOM killer 杀死',
+  'reason.oom_killer': '主机内存不足：进程被内核的 OOM 机制杀死',
   'reason.killed': '进程被杀死（SIGKILL），常因主机内存不足',
   'reason.segfault': '段错误（SIGSEGV）',
   'reason.bus_error': '总线错误（SIGBUS）',

@@ -20,6 +20,7 @@ export const TEMPLATE_FIELDS = [
 type TemplateValues = Record<(typeof TEMPLATE_FIELDS)[number], string | number | null>;
 
 const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
+const QUOTED_PLACEHOLDER = /"\{\{\s*([a-z_]+)\s*\}\}"/g;
 
 /** Generic webhook: `{"title","content","status","severity","marker"}` or a filled `body_template`; success is 2xx. */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<WebhookMessage> {
@@ -70,9 +71,14 @@ function looksLikeJson(template: string): boolean {
   return /^\s*[[{]/.test(template);
 }
 
-/** Replaces `{{name}}`; in a JSON template values are escaped for a JSON string and an absent value is `null`. */
+/**
+ * Replaces `{{name}}`; in a JSON template values are escaped for a JSON string and an absent value is `null`
+ * (a quoted `"{{name}}"` included: the quotes go, so that an unknown value reads `null`, not `"null"`).
+ */
 export function fillTemplate(template: string, values: TemplateValues, jsonMode: boolean): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => {
+  const absent = (name: string) => name !== 'marker_json' && (values[name as keyof TemplateValues] ?? null) === null;
+  const unquoted = jsonMode ? template.replace(QUOTED_PLACEHOLDER, (whole, name: string) => (absent(name) ? 'null' : whole)) : template;
+  return unquoted.replace(PLACEHOLDER, (_, name: string) => {
     const value = values[name as keyof TemplateValues];
     if (name === 'marker_json') return String(value);
     if (value === null || value === undefined) return jsonMode ? 'null' : '';
