@@ -22,7 +22,7 @@ export async function runLoop(options: LoopOptions): Promise<number> {
   const { ctx } = options;
   let stopping = false;
   let wake: (() => void) | null = null;
-  let dirty = false;
+  let dirty: boolean;
   const trigger = () => {
     dirty = true;
     wake?.();

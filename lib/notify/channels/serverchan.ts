@@ -2,7 +2,7 @@ import type { ChannelConfig } from '../../config/types.js';
 import type { Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
-import { channelRedactor, readBaseUrl, readString, readTimeoutMs, requireString } from '../options.js';
+import { channelRedactor, readBaseUrl, readTimeoutMs, requireString } from '../options.js';
 import type { Channel, ChannelContext } from '../types.js';
 
 export const SERVERCHAN_URL = 'https://sctapi.ftqq.com/{sendkey}.send';
