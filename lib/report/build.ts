@@ -81,14 +81,25 @@ export async function readLogSection(marker: Marker, options: BuildOptions): Pro
   }
 }
 
-/** The last `tailLines` lines and the excerpt; a tail reaching into the excerpt starts after its end instead. */
+/** Lines of the tail just before a traceback that its excerpt keeps when the tail starts after it. */
+export const TRACEBACK_CONTEXT_LINES = 2;
+
+/**
+ * The last `tailLines` lines and the excerpt; a tail reaching into the excerpt starts after its end instead, and
+ * a traceback's excerpt then keeps the tail lines just before it (the step it crashed in), which `around` regions
+ * carry already.
+ */
 export function splitTail(lines: string[], tailLines: number, region: ErrorRegion | null): Pick<LogSection, 'logTail' | 'errorExcerpt' | 'tailAfterError'> {
   const tail = tailLines > 0 ? lines.slice(-tailLines) : [];
   if (!region) return { logTail: tail, errorExcerpt: [], tailAfterError: false };
-  if (tail.length === 0 || region.end <= lines.length - tail.length) return { logTail: tail, errorExcerpt: region.lines, tailAfterError: false };
+  const tailStart = lines.length - tail.length;
+  if (tail.length === 0 || region.end <= tailStart) return { logTail: tail, errorExcerpt: region.lines, tailAfterError: false };
+  const context = region.kind === 'traceback'
+    ? lines.slice(Math.max(tailStart, region.start - TRACEBACK_CONTEXT_LINES), region.start).filter((line) => line.trim() !== '')
+    : [];
   const after = lines.slice(region.end);
   const blank = after.every((line) => line.trim() === '');
-  return { logTail: blank ? [] : after, errorExcerpt: region.lines, tailAfterError: true };
+  return { logTail: blank ? [] : after, errorExcerpt: [...context, ...region.lines], tailAfterError: true };
 }
 
 /** A note in the report's language, or null. */

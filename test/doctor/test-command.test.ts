@@ -128,6 +128,10 @@ report:
       const one = await runBin(BIN.monitor, ['test', '--config', configFile, '--channel', 'team'], { env, cwd: temp.dir });
       expect(one.code).toBe(0);
       expect(one.stdout.trim()).toBe('✓ team (dingtalk): delivered');
+      // What the robot got says it is a test, in its title and the line under it.
+      const { title, text } = (good.requests.at(-1)?.json as { markdown: { title: string; text: string } }).markdown;
+      expect(title).toBe('🔔 test message · hpc-run');
+      expect(text).toContain('**This is a test message from train-monitor test;');
     });
 
     test('a self-signed server trusted through NODE_EXTRA_CA_CERTS delivers', async () => {

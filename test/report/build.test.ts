@@ -33,7 +33,8 @@ describe('buildReport', () => {
     expect(report.status).toBe('failed');
     expect(report.severity).toBe('error');
     expect(report.title).toBe('❌ failed · bert · 123450_7 · gpu042 · 1h 00m 06s');
-    expect(report.errorExcerpt).toEqual(traceback);
+    // The excerpt keeps the two steps before the traceback, which the tail no longer shows.
+    expect(report.errorExcerpt).toEqual(['step 198 loss 0.5', 'step 199 loss 0.5', ...traceback]);
     expect(report.reason).toBe('RuntimeError: CUDA error: an illegal memory access was encountered');
     // The traceback lies inside the last 50 lines: the tail starts after it instead of repeating it.
     expect(report.tailAfterError).toBe(true);

@@ -104,6 +104,32 @@ describe('phone reports through the wrapper and the monitor (seed-style xxtui co
   });
 });
 
+describe('WeCom and DingTalk through the monitor', () => {
+  test('a crash reaches both robots in their markdown subset: no code fences, no escapes, no lists, within limits', async () => {
+    const crashed = await wrapPython('bert-large', `${CRASH.replace('def step', 'print("loss*2 __init__ [x](y)")\ndef step')}`);
+    const config = box.writeConfig(`notification:
+  channels:
+    - {type: wecom, key: "wc-key-0001", url: "${receiver.url}/cgi-bin/webhook/send"}
+    - {type: dingtalk, access_token: "dt-token-0001", url: "${receiver.url}/robot/send"}
+`);
+    receiver.respond(() => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } }));
+    await monitorOnce(config, crashed);
+    const byPath = (path: string) => receiver.requests.find((r) => r.url.startsWith(path));
+    const wecom = (byPath('/cgi-bin/webhook/send')?.json as { markdown: { content: string } }).markdown.content;
+    const dingtalk = byPath('/robot/send')!;
+    const text = (dingtalk.json as { markdown: { text: string } }).markdown.text;
+    expect(Buffer.byteLength(wecom)).toBeLessThanOrEqual(4096);
+    expect(Buffer.byteLength(dingtalk.body)).toBeLessThanOrEqual(20_000);
+    for (const markdown of [wecom, text]) {
+      expect(markdown).not.toContain('```');
+      expect(markdown).not.toMatch(/\\[_*`[\]<>#-]/);
+      expect(markdown).not.toMatch(/^- /m);
+      expect(markdown).toContain('**RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB**');
+      expect(markdown).toContain('> loss∗2 __init__ ［x］(y)');
+    }
+  });
+});
+
 describe('old markers and lost runs', () => {
   test('the earlier tool\'s 4-field marker with exit_code -15: SIGTERM, unknown fields null, nothing invented', async () => {
     const workDir = join(box.root, 'old-run');

@@ -89,15 +89,19 @@ describe('the tail does not repeat the excerpt', () => {
   const lines = ['a', 'b', 'Traceback (most recent call last):', '  File "x.py"', 'KeyError: 1', 'c', 'd'];
   const region = findErrorRegion(lines);
 
-  test('a tail reaching into the excerpt starts after it', () => {
-    expect(splitTail(lines, 50, region)).toEqual({ logTail: ['c', 'd'], errorExcerpt: lines.slice(2, 5), tailAfterError: true });
+  test('a tail reaching into the excerpt starts after it; the traceback keeps the two tail lines before it', () => {
+    expect(splitTail(lines, 50, region)).toEqual({ logTail: ['c', 'd'], errorExcerpt: lines.slice(0, 5), tailAfterError: true });
+    expect(splitTail(lines, 6, region)).toEqual({ logTail: ['c', 'd'], errorExcerpt: lines.slice(1, 5), tailAfterError: true });
     expect(splitTail(lines, 3, region)).toEqual({ logTail: ['c', 'd'], errorExcerpt: lines.slice(2, 5), tailAfterError: true });
+    // Other regions carry their own context lines already.
+    const oom = ['a', 'b', 'c', 'torch.OutOfMemoryError: CUDA out of memory.', 'd'];
+    expect(splitTail(oom, 50, findErrorRegion(oom))).toEqual({ logTail: [], errorExcerpt: oom.slice(2), tailAfterError: true });
   });
 
   test('a tail below the excerpt stays whole; an excerpt at the very end leaves no tail', () => {
     expect(splitTail(lines, 2, region)).toEqual({ logTail: ['c', 'd'], errorExcerpt: lines.slice(2, 5), tailAfterError: false });
     const atEnd = lines.slice(0, 5);
-    expect(splitTail(atEnd, 50, findErrorRegion(atEnd))).toEqual({ logTail: [], errorExcerpt: atEnd.slice(2), tailAfterError: true });
+    expect(splitTail(atEnd, 50, findErrorRegion(atEnd))).toEqual({ logTail: [], errorExcerpt: atEnd, tailAfterError: true });
     expect(splitTail(['a', 'b'], 50, null)).toEqual({ logTail: ['a', 'b'], errorExcerpt: [], tailAfterError: false });
   });
 
@@ -107,7 +111,7 @@ describe('the tail does not repeat the excerpt', () => {
       const body = renderReport({ ...built, ...(language === 'zh' ? await report(lines, {}, 'zh') : {}) }, 'text').body;
       expect(body).toContain(heading);
       for (const line of ['Traceback (most recent call last):', '  File "x.py"', 'a', 'c', 'd']) {
-        expect([line, body.split('\n').filter((l) => l === line).length]).toEqual([line, line === 'a' ? 0 : 1]);
+        expect([line, body.split('\n').filter((l) => l === line).length]).toEqual([line, 1]);
       }
     }
   });
