@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomically } from '../common/atomic-write.js';
 import { errnoCode } from '../common/errors.js';
 import type { GpuSummary, Marker, SlurmInfo } from '../common/marker.js';
+import { MAX_COMMAND_CHARS, capText } from '../common/marker-schema.js';
 import { isoLocal, markerFileName, seedTimestamp } from '../common/paths.js';
 import type { Classification } from './status.js';
 
@@ -32,7 +33,7 @@ export function buildMarker(facts: RunFacts, result: Classification): Marker {
     schema: 1,
     signal: result.signal,
     run_id: facts.runId,
-    command: facts.command,
+    command: capText(facts.command, MAX_COMMAND_CHARS),
     work_dir: facts.workDir,
     host: facts.host,
     user: facts.user,
