@@ -15,6 +15,8 @@ export interface DeliveryOutcome {
   delivered: boolean;
   /** `channel: what went wrong`, redacted. */
   failures: string[];
+  /** Where a marker whose report cannot be built was set aside (never retried). */
+  setAside?: string;
 }
 
 // One channel, never throwing: a crash in a channel is a failed delivery like any other.

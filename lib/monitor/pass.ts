@@ -145,6 +145,7 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
 
   const record = (item: ClaimedMarker, outcome: DeliveryOutcome) => {
     if (outcome.delivered) summary.delivered += 1;
+    else if (outcome.setAside) summary.bad += 1;
     else summary.failed += 1;
     if (outcome.delivered && view) {
       return (async () => {
