@@ -54,14 +54,13 @@ export function normalizeGpus(v: unknown): GpuSummary[] {
 export function normalizeDelivery(v: unknown): DeliveryState | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const d = v as Record<string, unknown>;
-  const state: DeliveryState & { retry_after_s?: number; last_attempt_at?: string | null } = {
+  const state: DeliveryState = {
     delivered: Array.isArray(d.delivered) ? d.delivered.filter((n): n is string => typeof n === 'string').slice(0, 64) : [],
     attempts: num(d.attempts) ?? 0,
     next_attempt_at: strOrNull(d.next_attempt_at, 64),
     last_error: strOrNull(d.last_error, 2000),
   };
   if (num(d.retry_after_s) !== null) state.retry_after_s = num(d.retry_after_s)!;
-  if (typeof d.last_attempt_at === 'string') state.last_attempt_at = capText(d.last_attempt_at, 64);
   return state;
 }
 

@@ -67,6 +67,8 @@ export interface DeliveryState {
   attempts: number;
   next_attempt_at: string | null;
   last_error: string | null;
+  /** The backoff as a duration: a reader never waits longer than this (and `retry_max`) from its own now. */
+  retry_after_s?: number;
 }
 
 /** Heartbeat, rewritten atomically every `--heartbeat-interval` while the command runs. */

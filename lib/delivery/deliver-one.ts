@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
 import { claimMarker, type ClaimedMarker } from './claim.js';
+import { keepHeld } from './held.js';
 import type { DeliveryContext } from './context.js';
 import { setAside } from './release.js';
-import { deliverClaimed, keepHeld, type DeliveryOutcome } from './send.js';
+import { deliverClaimed, type DeliveryOutcome } from './send.js';
 
 /** A short name for a run in messages: its run id, else the marker path. */
 export function describeClaimed(item: ClaimedMarker): string {

@@ -5,6 +5,7 @@ import { deliverDigest } from '../delivery/deliver-digest.js';
 import { deliverSingle } from '../delivery/deliver-one.js';
 import { readMarkerFile } from '../delivery/read.js';
 import { recoverAbandoned } from '../delivery/recover.js';
+import { describeRetry, reschedule, retryTime } from '../delivery/schedule.js';
 import type { DeliveryOutcome } from '../delivery/send.js';
 import { mapLimit } from './concurrency.js';
 import type { MonitorContext } from './context.js';
@@ -114,6 +115,7 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   const files = [...scan.markers.map((m) => ({ path: m.path, workDir: m.target.workDir })), ...newMarkers].filter((f) => !seen.has(f.path) && seen.add(f.path));
   const candidates: Candidate[] = [];
   const corrupt: Array<{ path: string; workDir: string | null }> = [];
+  const clamped: Array<{ path: string; workDir: string | null; atMs: number; stored: string }> = [];
   const reads = await mapLimit(files, 32, (f) => readMarkerFile(f.path, ctx.uid));
   files.forEach((f, i) => {
     const read = reads[i];
@@ -124,14 +126,21 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     }
     summary.found += 1;
     if (read.kind === 'corrupt') return void corrupt.push(f);
-    const next = Date.parse(read.marker.delivery?.next_attempt_at ?? '');
-    if (Number.isFinite(next) && next > ctx.now()) {
+    const next = retryTime(read.marker.delivery, ctx.now(), ctx.config.monitor);
+    if (next.atMs > 0) {
       summary.pending += 1;
-      ctx.warnOnce(`pending:${f.path}:${read.marker.delivery?.next_attempt_at}`, `${f.path}: delivery failed before (${read.marker.delivery?.last_error ?? 'unknown'}); next try at ${read.marker.delivery?.next_attempt_at}`);
+      if (next.clamped && !ctx.dryRun) clamped.push({ ...f, atMs: next.atMs, stored: read.marker.delivery?.next_attempt_at ?? '' });
+      else ctx.warnOnce(`pending:${f.path}:${read.marker.delivery?.next_attempt_at}`, `${f.path}: delivery failed before (${read.marker.delivery?.last_error ?? 'unknown'}); ${describeRetry(next.atMs, ctx.now())}`);
       return;
     }
     candidates.push({ markerPath: f.path, workDir: f.workDir, marker: read.marker });
   });
+
+  for (const f of clamped) {
+    if (await reschedule(f.path, f.workDir, f.atMs, ctx)) {
+      ctx.logger.warn(`${f.path}: its retry time ${f.stored} lies beyond the backoff (written by a clock running ahead?); ${describeRetry(f.atMs, ctx.now())}`);
+    }
+  }
 
   for (const f of corrupt) {
     if (ctx.dryRun) {
