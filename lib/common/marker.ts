@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import { CorruptFileError } from './errors.js';
+import { MAX_COMMAND_CHARS, capUnknown, normalizeDelivery, normalizeGpus, normalizeSlurm, num, str, strOrNull } from './marker-schema.js';
 
 /** Every status a run can end with; `lost` is written by the monitor only. */
 export type RunStatus = 'success' | 'failed' | 'terminated' | 'timeout' | 'lost';
@@ -97,6 +98,8 @@ export interface DeliveryState {
   attempts: number;
   next_attempt_at: string | null;
   last_error: string | null;
+  /** The backoff as a duration: a reader never waits longer than this (and `retry_max`) from its own now. */
+  retry_after_s?: number;
 }
 
 /** Heartbeat, rewritten atomically every `--heartbeat-interval` while the command runs. */
@@ -173,12 +176,17 @@ export function parseMarker(text: string, file: string): Marker {
   if (m.log_file !== undefined && m.log_file !== null && typeof m.log_file !== 'string') {
     throw new CorruptFileError(file, 'log_file is not a string');
   }
-  const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : d);
-  const optional = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const known = new Set<string>(KNOWN_FIELDS);
+  const unknown = capUnknown(Object.fromEntries(Object.entries(m).filter(([k]) => !known.has(k))));
+  const delivery = normalizeDelivery(m.delivery);
+  // Facts an old (seed-style) marker lacks stay null: never an invented pid 0 or an empty host.
+  const optional = (v: unknown, max: number): string | null => {
+    const text = strOrNull(v, max);
+    return text === '' ? null : text;
+  };
   let status = m.status as RunStatus;
   let exitCode = num(m.exit_code);
-  let signal = typeof m.signal === 'string' ? m.signal : null;
+  let signal = strOrNull(m.signal, 64);
   if (exitCode !== null && exitCode < 0 && Number.isInteger(exitCode)) {
     const name = signalName(-exitCode);
     if (name !== null) {
@@ -188,27 +196,35 @@ export function parseMarker(text: string, file: string): Marker {
     }
   }
   return {
-    ...(m as object),
-    timestamp: str(m.timestamp),
+    ...unknown,
+    timestamp: str(m.timestamp, 64),
     status,
     exit_code: exitCode,
-    log_file: (m.log_file as string | null | undefined) ?? null,
+    log_file: strOrNull(m.log_file, 4096),
     schema: 1,
     signal,
-    run_id: typeof m.run_id === 'string' ? m.run_id : null,
-    command: str(m.command),
-    work_dir: str(m.work_dir),
-    host: optional(m.host),
-    user: optional(m.user),
+    run_id: strOrNull(m.run_id, 256),
+    command: str(m.command, MAX_COMMAND_CHARS),
+    work_dir: str(m.work_dir, 4096),
+    host: optional(m.host, 256),
+    user: optional(m.user, 256),
     pid: num(m.pid),
-    started_at: optional(m.started_at),
-    ended_at: optional(m.ended_at),
+    started_at: optional(m.started_at, 64),
+    ended_at: optional(m.ended_at, 64),
     duration_s: num(m.duration_s),
-    slurm: typeof m.slurm === 'object' && m.slurm !== null ? (m.slurm as SlurmInfo) : null,
-    gpus: Array.isArray(m.gpus) ? (m.gpus as GpuSummary[]) : [],
-    wrapper_version: optional(m.wrapper_version),
+    slurm: normalizeSlurm(m.slurm),
+    gpus: normalizeGpus(m.gpus),
+    wrapper_version: optional(m.wrapper_version, 64),
+    ...(m.scheduler_state !== undefined ? { scheduler_state: strOrNull(m.scheduler_state, 64) } : {}),
+    ...(m.scheduler_note !== undefined ? { scheduler_note: strOrNull(m.scheduler_note, 2000) } : {}),
+    ...(delivery ? { delivery } : {}),
   } as Marker;
 }
+
+const KNOWN_FIELDS = [
+  'timestamp', 'status', 'exit_code', 'log_file', 'schema', 'signal', 'run_id', 'command', 'work_dir', 'host', 'user', 'pid',
+  'started_at', 'ended_at', 'duration_s', 'slurm', 'gpus', 'wrapper_version', 'scheduler_state', 'scheduler_note', 'delivery',
+] as const;
 
 /** Parses a heartbeat; throws CorruptFileError when it has no numeric `seq`. */
 export function parseHeartbeat(text: string, file: string): Heartbeat {

@@ -13,10 +13,27 @@ export function createRedactor(secrets: readonly string[]): (text: string) => st
     forms.add(encodeURIComponent(secret));
     forms.add(encodeURI(secret));
   }
-  if (forms.size === 0) return (text) => text;
+  if (forms.size === 0) return redactUrlQueries;
   const ordered = [...forms].sort((a, b) => b.length - a.length);
   const pattern = new RegExp(ordered.map(escapeRegExp).join('|'), 'g');
-  return (text) => String(text).replace(pattern, '***');
+  return (text) => redactUrlQueries(String(text).replace(pattern, '***'));
+}
+
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]+/gi;
+const QUERY_PARAM = /([?&])([^=&#]+)=([^&#]*)/g;
+const SECRET_PARAM = /token|key|secret|sig|pass|auth|code|credential|session/i;
+const OPAQUE_VALUE = /^[A-Za-z0-9_\-.~%+/=]{16,}$/;
+
+/**
+ * Stars out query values of URLs that carry secrets (a webhook URL with `?token=…`): every value of a parameter
+ * named like a secret, and every long opaque value, whatever its name. Short plain values (`?format=json`) stay.
+ */
+export function redactUrlQueries(text: string): string {
+  return String(text).replace(URL_IN_TEXT, (url) =>
+    url.replace(QUERY_PARAM, (whole, sep: string, name: string, value: string) =>
+      value && value !== '***' && (SECRET_PARAM.test(name) || OPAQUE_VALUE.test(value)) ? `${sep}${name}=***` : whole,
+    ),
+  );
 }
 
 // Makes a literal string safe inside a regular expression.

@@ -1,21 +1,10 @@
-import { lstat, rename, unlink } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { HpcRunError, errnoCode } from '../common/errors.js';
 import type { Marker } from '../common/marker.js';
 import { claimByRename, makeClaimName, noteHeld } from './claim-name.js';
 import type { DeliveryContext } from './context.js';
 import { readMarkerFile } from './read.js';
 import { putBack, setAside } from './release.js';
-
-/** This process no longer holds a claim: another monitor took it over (it was stalled past `claim_timeout`). */
-export class ClaimLostError extends HpcRunError {
-  readonly markerPath: string;
-
-  constructor(markerPath: string, cause?: unknown) {
-    super('E_CLAIM_LOST', `${markerPath}: another monitor took this marker over meanwhile; it carries on from here`, { cause });
-    this.markerPath = markerPath;
-  }
-}
 
 /**
  * A marker this process holds under its private claim name. `claimPath` changes at every fence: only this
@@ -36,38 +25,6 @@ export type ClaimResult =
   | { kind: 'lost-race' }
   | { kind: 'foreign' }
   | { kind: 'bad'; badPath: string; reason: string };
-
-/**
- * Proves this process still holds the claim, atomically: renames it to a fresh private name. ENOENT means another
- * monitor took it over (a rename of its own), and then ClaimLostError: this process does nothing more with it.
- * A fresh name also restarts every other monitor's `claim_timeout` watch, so a takeover needs a whole new timeout.
- */
-export async function fence(item: ClaimedMarker): Promise<void> {
-  const next = join(dirname(item.claimPath), makeClaimName(basename(item.markerPath)));
-  noteHeld(next, true);
-  try {
-    await rename(item.claimPath, next);
-  } catch (error) {
-    noteHeld(next, false);
-    noteHeld(item.claimPath, false);
-    if (errnoCode(error) === 'ENOENT') throw new ClaimLostError(item.markerPath, error);
-    throw error;
-  }
-  noteHeld(item.claimPath, false);
-  item.claimPath = next;
-}
-
-/** Deletes a delivered claim; ClaimLostError when another monitor took it over during the send. */
-export async function removeClaim(item: ClaimedMarker): Promise<void> {
-  try {
-    await unlink(item.claimPath);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') throw new ClaimLostError(item.markerPath, error);
-    throw error;
-  } finally {
-    noteHeld(item.claimPath, false);
-  }
-}
 
 /**
  * Claims a marker by renaming it to this process's private name (one winner among racing monitors), then reads
@@ -118,3 +75,4 @@ async function sameFile(a: string, b: string): Promise<boolean> {
     return false;
   }
 }
+

@@ -26,7 +26,15 @@ export async function deliverDigest(
   }
   const { buildDigestReport } = await import('../report/digest.js');
   const items = claimed.map((c) => ({ marker: c.marker, workDir: c.workDir }));
-  const report = await buildDigestReport(items, { report: ctx.config.report, logger: ctx.logger, workDir: items[0].workDir });
+  let report;
+  try {
+    report = await buildDigestReport(items, { report: ctx.config.report, logger: ctx.logger, workDir: items[0].workDir });
+  } catch {
+    // One poison task must not hold back the others: each goes alone, and the one that fails is set aside.
+    const results = [];
+    for (const item of claimed) results.push({ item, outcome: await deliverSingle(item, ctx) });
+    return results;
+  }
   const outcome = await deliverClaimed(claimed, report, ctx, `digest of array job ${arrayJobId} (${claimed.length} tasks)`);
   return claimed.map((item) => ({ item, outcome }));
 }

@@ -1,8 +1,9 @@
+import { basename } from 'node:path';
 import { claimMarker, type ClaimedMarker } from './claim.js';
+import { keepHeld } from './held.js';
 import type { DeliveryContext } from './context.js';
-import { nextDeliveryState } from './record.js';
-import { putBackWithState } from './release.js';
-import { deliverClaimed, keepHeld, type DeliveryOutcome } from './send.js';
+import { setAside } from './release.js';
+import { deliverClaimed, type DeliveryOutcome } from './send.js';
 
 /** A short name for a run in messages: its run id, else the marker path. */
 export function describeClaimed(item: ClaimedMarker): string {
@@ -16,11 +17,14 @@ export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): 
     const { buildReport } = await import('../report/build.js');
     report = await buildReport(item.marker, { workDir: item.workDir, report: ctx.config.report, logger: ctx.logger });
   } catch (error) {
-    const failure = ctx.redact(`report: ${error instanceof Error ? error.message : String(error)}`);
-    const state = nextDeliveryState(item.marker.delivery, [], [failure], ctx.now(), ctx.config.monitor);
-    await keepHeld([item], ctx, (held) => putBackWithState(held, state));
-    ctx.logger.error(`could not build the report of ${describeClaimed(item)}: ${failure}; kept for retry at ${state.next_attempt_at}`);
-    return { delivered: false, failures: [failure] };
+    // A marker that makes report building throw would fail the same way forever: set it aside, say so once.
+    const reason = ctx.redact(error instanceof Error ? error.message : String(error));
+    let badPath: string | undefined;
+    await keepHeld([item], ctx, async (held) => {
+      badPath = await setAside(held);
+    });
+    if (badPath) ctx.logger.error(`cannot build the report of ${describeClaimed(item)} (${reason}); moved to ${basename(badPath)}; it is kept, not delivered`);
+    return { delivered: false, failures: [`report: ${reason}`], ...(badPath ? { setAside: badPath } : {}) };
   }
   return deliverClaimed([item], report, ctx, describeClaimed(item));
 }

@@ -1,6 +1,7 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { errnoCode } from '../common/errors.js';
 import { parseMarker, type Marker } from '../common/marker.js';
+import { MAX_MARKER_BYTES } from '../common/marker-schema.js';
 
 /** What reading a marker (or a claimed one) found. */
 export type MarkerRead =
@@ -18,6 +19,7 @@ export async function readMarkerFile(path: string, uid: number | null): Promise<
     const info = await lstat(path);
     if (uid !== null && info.uid !== uid) return { kind: 'foreign', uid: info.uid };
     if (!info.isFile()) return { kind: 'corrupt', reason: 'not a regular file' };
+    if (info.size > MAX_MARKER_BYTES) return { kind: 'corrupt', reason: `larger than ${MAX_MARKER_BYTES / 1024 / 1024} MB (${info.size} bytes)` };
     return { kind: 'ok', marker: parseMarker(await readFile(path, 'utf8'), path) };
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return { kind: 'gone' };

@@ -16,5 +16,6 @@ export function nextDeliveryState(prev: DeliveryState | undefined, okNames: stri
     attempts,
     next_attempt_at: new Date(nowMs + delayS * 1000).toISOString(),
     last_error: failures.join('; '),
+    retry_after_s: delayS,
   };
 }

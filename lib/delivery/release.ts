@@ -5,7 +5,8 @@ import { HpcRunError, errnoCode } from '../common/errors.js';
 import type { DeliveryState } from '../common/marker.js';
 import { pathExists } from '../common/no-clobber.js';
 import { pauseAt } from '../common/test-hook.js';
-import { ClaimLostError, fence, type ClaimedMarker } from './claim.js';
+import type { ClaimedMarker } from './claim.js';
+import { ClaimLostError, fence } from './held.js';
 import { noteHeld } from './claim-name.js';
 
 /**

@@ -3,18 +3,21 @@ import { withDelivery } from '../notify/http.js';
 import type { Channel, Delivery, DeliveryMeta } from '../notify/types.js';
 import { redactReport } from '../report/redact.js';
 import type { Report } from '../report/types.js';
-import { ClaimLostError, fence, removeClaim, type ClaimedMarker } from './claim.js';
-import { noteHeld } from './claim-name.js';
+import type { ClaimedMarker } from './claim.js';
+import { fence, keepHeld, removeClaim } from './held.js';
 import type { DeliveryContext } from './context.js';
 import { digestIdOf } from './delivery-id.js';
 import { deliveredChannels, nextDeliveryState } from './record.js';
 import { putBack, putBackWithState } from './release.js';
+import { describeRetry } from './schedule.js';
 
 /** The result of delivering one report (single or digest). */
 export interface DeliveryOutcome {
   delivered: boolean;
   /** `channel: what went wrong`, redacted. */
   failures: string[];
+  /** Where a marker whose report cannot be built was set aside (never retried). */
+  setAside?: string;
 }
 
 // One channel, never throwing: a crash in a channel is a failed delivery like any other.
@@ -56,29 +59,8 @@ export async function deliverClaimed(items: ClaimedMarker[], report: Report, ctx
   await keepHeld(items, ctx, (item) => putBackWithState(item, state));
   const permanent = failed.some((r) => !r.delivery.retryable) ? ' (a retry will not help until the configuration is fixed)' : '';
   ctx.logger.warn(
-    `could not deliver ${label}: ${failures.join('; ')}; kept for retry at ${state.next_attempt_at} (attempt ${state.attempts})${permanent}` +
+    `could not deliver ${label}: ${failures.join('; ')}; kept for retry, ${describeRetry(Date.parse(state.next_attempt_at ?? ''), ctx.now())} (attempt ${state.attempts})${permanent}` +
       (okNames.length ? `; already delivered to ${state.delivered.join(', ')}` : ''),
   );
   return { delivered: false, failures };
-}
-
-/**
- * Runs one step on each claimed marker; a claim another monitor took over meanwhile is said once and left to it.
- * Returns the items still held.
- */
-export async function keepHeld(items: ClaimedMarker[], ctx: DeliveryContext, step: (item: ClaimedMarker) => Promise<unknown>): Promise<ClaimedMarker[]> {
-  const held: ClaimedMarker[] = [];
-  for (const item of items) {
-    try {
-      await step(item);
-      held.push(item);
-    } catch (error) {
-      if (!(error instanceof ClaimLostError)) {
-        noteHeld(item.claimPath, false); // stranded: a later pass of this monitor takes it over again
-        throw error;
-      }
-      ctx.logger.warn(`${item.markerPath}: another monitor took this marker over while this one was stalled; leaving it to that monitor`);
-    }
-  }
-  return held;
 }

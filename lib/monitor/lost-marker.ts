@@ -1,4 +1,5 @@
 import type { Heartbeat, Marker } from '../common/marker.js';
+import { MAX_COMMAND_CHARS, capText } from '../common/marker-schema.js';
 import { isoLocal, seedTimestamp } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
 import { createNoClobber } from '../common/no-clobber.js';
@@ -22,7 +23,7 @@ export function buildLostMarker(heartbeat: Heartbeat, workDir: string, scheduler
     schema: 1,
     signal: null,
     run_id: heartbeat.run_id ?? null,
-    command: String(heartbeat.command ?? ''),
+    command: capText(String(heartbeat.command ?? ''), MAX_COMMAND_CHARS),
     work_dir: workDir,
     host: String(heartbeat.host ?? ''),
     user: String(heartbeat.user ?? ''),

@@ -1,9 +1,10 @@
+import { hostname } from 'node:os';
 import { lstat, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
 import { parseHeartbeat, type Heartbeat, type Marker } from '../common/marker.js';
 import { formatDuration } from '../common/duration.js';
-import { claimByRename, makeClaimName, noteHeld } from '../delivery/claim-name.js';
+import { claimByRename, isPidDead, makeClaimName, noteHeld } from '../delivery/claim-name.js';
 import type { FoundClaimFile } from '../delivery/recover.js';
 import { mapLimit } from './concurrency.js';
 import type { MonitorContext } from './context.js';
@@ -84,7 +85,12 @@ export async function declareLost(run: LiveHeartbeat, view: SchedulerView, silen
     noteHeld(claimPath, false);
     return null;
   }
-  return finishLost(claimPath, markerPath, heartbeat, run.workDir, view, silentS, ctx);
+  try {
+    return await finishLost(claimPath, markerPath, heartbeat, run.workDir, view, silentS, ctx);
+  } catch (error) {
+    noteHeld(claimPath, false); // stranded (e.g. a full disk): this monitor takes it over again in a later pass
+    throw error;
+  }
 }
 
 /** Writes the lost marker for a claimed heartbeat and removes the claim (also used to finish a dead monitor's claim). */
@@ -106,6 +112,14 @@ export async function finishLost(claimPath: string, markerPath: string, heartbea
 export async function finishAbandonedHeartbeat(claimPath: string, found: FoundClaimFile, ctx: MonitorContext): Promise<{ path: string; workDir: string | null } | null> {
   try {
     const heartbeat = parseHeartbeat(await readFile(claimPath, 'utf8'), claimPath);
+    if (aliveHere(heartbeat)) {
+      // Its run still runs here: the heartbeat goes back (one rename), no verdict.
+      const heartbeatPath = join(dirname(claimPath), found.claim.base);
+      if (await pathExists(heartbeatPath)) await unlink(claimPath).catch(() => undefined);
+      else await rename(claimPath, heartbeatPath).catch(() => undefined);
+      noteHeld(claimPath, false);
+      return null;
+    }
     const workDir = found.target.workDir ?? heartbeat.work_dir;
     const note = 'the heartbeat stopped; an earlier monitor declared the run lost and stopped before writing its marker';
     const dir = dirname(claimPath);
@@ -115,4 +129,9 @@ export async function finishAbandonedHeartbeat(claimPath: string, found: FoundCl
     ctx.logger.error(`cannot read the heartbeat claimed at ${claimPath}: ${(error as Error).message}; left in place`);
     return null;
   }
+}
+
+/** A run whose process is alive on this very host is running, whatever its heartbeat says (it may fail to write it). */
+export function aliveHere(heartbeat: { host?: unknown; pid?: unknown }): boolean {
+  return heartbeat.host === hostname() && typeof heartbeat.pid === 'number' && heartbeat.pid > 0 && !isPidDead(heartbeat.pid);
 }

@@ -5,18 +5,21 @@ import { deliverDigest } from '../delivery/deliver-digest.js';
 import { deliverSingle } from '../delivery/deliver-one.js';
 import { readMarkerFile } from '../delivery/read.js';
 import { recoverAbandoned } from '../delivery/recover.js';
+import { describeRetry, reschedule, retryTime } from '../delivery/schedule.js';
 import type { DeliveryOutcome } from '../delivery/send.js';
+import { deliveryIdOf } from '../delivery/delivery-id.js';
+import { suppressSecondReport } from '../delivery/suppress.js';
 import { mapLimit } from './concurrency.js';
 import type { MonitorContext } from './context.js';
 import { groupForDigest, type Candidate } from './digest-group.js';
 import { printDryRun } from './dry-run.js';
-import { askScheduler, declareLost, finishAbandonedHeartbeat, readHeartbeats } from './lost.js';
+import { aliveHere, askScheduler, declareLost, finishAbandonedHeartbeat, readHeartbeats } from './lost.js';
 import { buildLostMarker } from './lost-marker.js';
 import { markNotedRunning, observe, type Observation } from './observe.js';
 import { scanTargets, type ScanTarget } from './scan.js';
 import { maintainSpool } from './spool-maintain.js';
 import { findEntryForMarker, readSpool, removeSpoolEntry, type SpoolView } from './spool.js';
-import { hasObservations, updateMonitorState } from './state.js';
+import { hasObservations, readReported, rememberReported, updateMonitorState } from './state.js';
 
 /** Where one pass looks: the given work dirs, or (with none) the spool. */
 export interface PassSources {
@@ -87,7 +90,8 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     const noted: string[] = [];
     for (const s of stale) {
       const run = s.run!;
-      const { running, view: sched } = judge(run);
+      const verdict = judge(run);
+      const { running, view: sched } = aliveHere(run.heartbeat) ? { running: true, view: { state: null, note: `its process (pid ${run.heartbeat.pid}) is alive on this host` } } : verdict;
       if (running) {
         if (!s.notedRunning) {
           ctx.logger.info(`run ${run.heartbeat.run_id ?? run.file.path}: heartbeat silent, but ${sched.note}; not lost`);
@@ -114,7 +118,10 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   const files = [...scan.markers.map((m) => ({ path: m.path, workDir: m.target.workDir })), ...newMarkers].filter((f) => !seen.has(f.path) && seen.add(f.path));
   const candidates: Candidate[] = [];
   const corrupt: Array<{ path: string; workDir: string | null }> = [];
+  const clamped: Array<{ path: string; workDir: string | null; atMs: number; stored: string }> = [];
   const reads = await mapLimit(files, 32, (f) => readMarkerFile(f.path, ctx.uid));
+  const reported = files.length > 0 ? await readReported(ctx.env) : new Map<string, string>();
+  const seconds: Array<{ path: string; workDir: string | null; first: string }> = [];
   files.forEach((f, i) => {
     const read = reads[i];
     if (read.kind === 'gone') return;
@@ -124,14 +131,38 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     }
     summary.found += 1;
     if (read.kind === 'corrupt') return void corrupt.push(f);
-    const next = Date.parse(read.marker.delivery?.next_attempt_at ?? '');
-    if (Number.isFinite(next) && next > ctx.now()) {
+    const next = retryTime(read.marker.delivery, ctx.now(), ctx.config.monitor);
+    if (next.atMs > 0) {
       summary.pending += 1;
-      ctx.warnOnce(`pending:${f.path}:${read.marker.delivery?.next_attempt_at}`, `${f.path}: delivery failed before (${read.marker.delivery?.last_error ?? 'unknown'}); next try at ${read.marker.delivery?.next_attempt_at}`);
+      if (next.clamped && !ctx.dryRun) clamped.push({ ...f, atMs: next.atMs, stored: read.marker.delivery?.next_attempt_at ?? '' });
+      else ctx.warnOnce(`pending:${f.path}:${read.marker.delivery?.next_attempt_at}`, `${f.path}: delivery failed before (${read.marker.delivery?.last_error ?? 'unknown'}); ${describeRetry(next.atMs, ctx.now())}`);
       return;
     }
+    const first = reported.get(deliveryIdOf(read.marker));
+    if (first !== undefined && !ctx.dryRun) return void seconds.push({ ...f, first });
     candidates.push({ markerPath: f.path, workDir: f.workDir, marker: read.marker });
   });
+  // Two final reports of one run in one pass (a `lost` verdict and the real marker): the real one goes.
+  const byId = new Map<string, Candidate>();
+  for (const c of [...candidates]) {
+    const id = deliveryIdOf(c.marker);
+    const other = byId.get(id);
+    if (!other) {
+      byId.set(id, c);
+      continue;
+    }
+    const [keep, drop] = other.marker.status === 'lost' ? [c, other] : [other, c];
+    byId.set(id, keep);
+    candidates.splice(candidates.indexOf(drop), 1);
+    if (!ctx.dryRun) seconds.push({ path: drop.markerPath, workDir: drop.workDir, first: keep.marker.status });
+  }
+  for (const f of seconds) if (await suppressSecondReport(f.path, f.workDir, f.first, ctx)) summary.found -= 1;
+
+  for (const f of clamped) {
+    if (await reschedule(f.path, f.workDir, f.atMs, ctx)) {
+      ctx.logger.warn(`${f.path}: its retry time ${f.stored} lies beyond the backoff (written by a clock running ahead?); ${describeRetry(f.atMs, ctx.now())}`);
+    }
+  }
 
   for (const f of corrupt) {
     if (ctx.dryRun) {
@@ -143,8 +174,11 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     else if (result.kind === 'claimed') recovered.claimed.push(result.item);
   }
 
+  const delivered: Array<{ id: string; status: string }> = [];
   const record = (item: ClaimedMarker, outcome: DeliveryOutcome) => {
+    if (outcome.delivered) delivered.push({ id: deliveryIdOf(item.marker), status: item.marker.status });
     if (outcome.delivered) summary.delivered += 1;
+    else if (outcome.setAside) summary.bad += 1;
     else summary.failed += 1;
     if (outcome.delivered && view) {
       return (async () => {
@@ -182,6 +216,11 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
       ctx.logger.error(`${c.markerPath}: ${ctx.redact((error as Error).message)}`);
     }
   });
+  if (delivered.length > 0) {
+    await updateMonitorState(ctx.env, (state) => rememberReported(state, delivered, ctx.now()), { persist: true }).catch((error: unknown) => {
+      ctx.logger.warn(`cannot record the delivered reports in the monitor state (${(error as Error).message})`);
+    });
+  }
   return summary;
 }
 

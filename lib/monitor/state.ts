@@ -21,6 +21,8 @@ export interface MonitorState {
   heartbeats: Record<string, HeartbeatObservation>;
   /** Claim files left by other monitors: when this monitor first saw each. */
   claims: Record<string, { first_seen: number }>;
+  /** Final reports delivered, by delivery id (one per run): a later report of the same run is suppressed. */
+  reported?: Record<string, { status: string; at: number }>;
 }
 
 /** `<state dir>/heartbeats.json`. */
@@ -36,6 +38,7 @@ async function readState(path: string): Promise<MonitorState> {
       schema: 1,
       heartbeats: typeof data.heartbeats === 'object' && data.heartbeats ? data.heartbeats : {},
       claims: typeof data.claims === 'object' && data.claims ? data.claims : {},
+      ...(typeof data.reported === 'object' && data.reported ? { reported: data.reported } : {}),
     };
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
@@ -77,4 +80,20 @@ export async function updateMonitorState<T>(
 export async function hasObservations(env: NodeJS.ProcessEnv): Promise<boolean> {
   const state = await readState(monitorStatePath(env)).catch(() => null);
   return state !== null && (Object.keys(state.heartbeats).length > 0 || Object.keys(state.claims).length > 0);
+}
+
+const REPORTED_KEEP_MS = 30 * 86_400_000;
+
+/** Remembers delivered final reports (kept 30 days) in `state`. */
+export function rememberReported(state: MonitorState, delivered: Array<{ id: string; status: string }>, nowMs: number): void {
+  const reported = state.reported ?? {};
+  for (const [id, entry] of Object.entries(reported)) if (nowMs - entry.at > REPORTED_KEEP_MS) delete reported[id];
+  for (const d of delivered) reported[d.id] = { status: d.status, at: nowMs };
+  state.reported = reported;
+}
+
+/** The final reports delivered so far, by delivery id (empty when the state cannot be read). */
+export async function readReported(env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
+  const state = await readState(monitorStatePath(env)).catch(() => null);
+  return new Map(Object.entries(state?.reported ?? {}).map(([id, e]) => [id, e.status]));
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import { errnoCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Marker } from '../common/marker.js';
-import { writeMarkerWithRetry } from './marker-writer.js';
+import { writeMarkerUnique } from './marker-writer.js';
 import { removeSpoolEntry, writeMarkerToSpool } from './spool.js';
 
 /**
@@ -23,8 +23,9 @@ export async function saveMarker(input: {
   const path = join(input.workDir, input.name);
   let reason: string;
   try {
-    await writeMarkerWithRetry(path, marker);
-    return path;
+    const written = await writeMarkerUnique(input.workDir, input.name, marker);
+    if (written !== path) logger.warn(`an undelivered marker of an earlier run is still at ${path}; this run's marker is ${written} (both will be reported)`);
+    return written;
   } catch (error) {
     reason = errnoCode(error) ?? String(error);
   }

@@ -7,6 +7,8 @@ import type { GpuNow, Heartbeat } from '../common/marker.js';
 import { isoLocal } from '../common/paths.js';
 import type { OutputStats } from './tee.js';
 
+const RETRY_MS = 1000;
+
 /** The heartbeat fields that never change during a run. */
 export type HeartbeatBase = Omit<Heartbeat, 'seq' | 'updated_at' | 'log_bytes' | 'last_output_at' | 'gpus' | 'gpus_now' | 'attempt' | 'max_attempts'>;
 
@@ -65,7 +67,7 @@ export function startHeartbeat(options: HeartbeatOptions): HeartbeatWriter {
         failing = false;
       },
       (error: unknown) => {
-        if (!failing) options.logger.warn(`cannot write the heartbeat ${options.path}: ${errnoCode(error) ?? String(error)}`);
+        if (!failing) options.logger.warn(`cannot write the heartbeat ${options.path}: ${errnoCode(error) ?? String(error)}; retrying every ${RETRY_MS / 1000} s`);
         failing = true;
       },
     );
@@ -73,7 +75,8 @@ export function startHeartbeat(options: HeartbeatOptions): HeartbeatWriter {
   };
   const loop = () => {
     void beat().finally(() => {
-      if (!stopped) timer = setTimeout(loop, options.intervalMs);
+      // A failed write is tried again soon: a monitor must not see the heartbeat go silent for long.
+      if (!stopped) timer = setTimeout(loop, failing ? Math.min(RETRY_MS, options.intervalMs) : options.intervalMs);
     });
   };
   loop();

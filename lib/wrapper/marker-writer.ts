@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../common/atomic-write.js';
-import { errnoCode } from '../common/errors.js';
+import { HpcRunError, errnoCode } from '../common/errors.js';
+import { createNoClobber } from '../common/no-clobber.js';
 import type { AttemptRecord, GpuSummary, Marker, SlurmInfo } from '../common/marker.js';
+import { MAX_COMMAND_CHARS, capText } from '../common/marker-schema.js';
 import { isoLocal, markerFileName, seedTimestamp } from '../common/paths.js';
 import type { Classification } from './status.js';
 
@@ -40,7 +42,7 @@ export function buildMarker(facts: RunFacts, result: Classification, extras: Mar
     schema: 1,
     signal: result.signal,
     run_id: facts.runId,
-    command: facts.command,
+    command: capText(facts.command, MAX_COMMAND_CHARS),
     work_dir: facts.workDir,
     host: facts.host,
     user: facts.user,
@@ -67,18 +69,33 @@ export function chooseMarkerName(workDir: string, runId: string | null, fallback
 
 const RETRY_DELAYS_MS = [100, 250, 500];
 
-/** Writes the marker atomically, retrying briefly (about 1 s in all); throws the last error when it cannot. */
-export async function writeMarkerWithRetry(path: string, marker: Marker): Promise<void> {
+/**
+ * Writes the marker under `name`, or, when an undelivered marker of an earlier run (or a monitor's claim of it)
+ * holds that name, under `<name>.<n>.json`: never overwrites a marker (a complete file linked into place).
+ * Retries briefly on errors (about 1 s in all); returns the path written, or throws the last error.
+ */
+export async function writeMarkerUnique(workDir: string, name: string, marker: Marker): Promise<string> {
   const text = `${JSON.stringify(marker, null, 2)}\n`;
+  const taken = await takenNames(workDir);
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await writeFileAtomically(path, text);
-      return;
+      for (let n = 1; n < 1000; n += 1) {
+        const candidate = n === 1 ? name : name.replace(/\.json$/, `.${n}.json`);
+        if (taken.has(candidate)) continue;
+        if (await createNoClobber(join(workDir, candidate), text, { mode: 0o644 })) return join(workDir, candidate);
+      }
+      throw new HpcRunError('E_MARKER_NAMES', `${workDir}: a thousand undelivered markers named ${name}; run train-monitor --once there`);
     } catch (error) {
-      if (attempt >= RETRY_DELAYS_MS.length) throw error;
+      if (attempt >= RETRY_DELAYS_MS.length || error instanceof HpcRunError) throw error;
       // A vanished work dir does not come back in a second; only transient errors are worth the wait.
       if (errnoCode(error) === 'ENOENT' && attempt >= 1) throw error;
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
     }
   }
+}
+
+// Marker names a monitor holds claimed right now (`<name>.claim-…`): a marker must not be written under them either.
+async function takenNames(workDir: string): Promise<Set<string>> {
+  const names = await readdir(workDir).catch(() => [] as string[]);
+  return new Set(names.map((n) => /^(\.train_complete.*\.json)\.claim-/.exec(n)?.[1]).filter((n): n is string => n !== undefined));
 }

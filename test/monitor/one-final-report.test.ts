@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CAN_MOUNT, liveStderr, mountSmallDisk } from '../helpers/processes.js';
+import { BIN, startBin, waitFor } from '../helpers/run-bin.js';
+import { makeMonitorSandbox, type MonitorSandbox } from './sandbox.js';
+
+let box: MonitorSandbox;
+beforeEach(() => {
+  box = makeMonitorSandbox();
+});
+afterEach(() => box.cleanup());
+
+const notifications = () => {
+  const path = join(box.stateDir, 'notifications.log');
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+};
+const reports = () => (notifications().match(/^=====/gm) ?? []).length;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('at most one final report per run', () => {
+  test('a lost verdict delivered first suppresses the real marker that arrives later', async () => {
+    box.writeHeartbeat('sup1', 5);
+    await waitFor(async () => {
+      await box.monitor(['--once', '--work-dir', box.workDir, '--stale-after', '1']);
+      return reports() === 1;
+    }, 30000, 300);
+    expect(notifications()).toMatch(/lost/i);
+    // The run's own marker after all: same host, pid, start, command and run id as its heartbeat.
+    box.writeMarker('sup1', { pid: 999999, host: 'gpu042', started_at: '2024-05-02T11:00:00+08:00', command: 'python train.py' });
+    const after = await box.monitor(['--once', '--work-dir', box.workDir]);
+    expect(after.code).toBe(0);
+    expect(after.stderr).toMatch(/one final report per run/);
+    expect(reports()).toBe(1);
+    expect(box.trainFiles()).toEqual([]);
+  });
+
+  (CAN_MOUNT ? test : test.skip)('issue 13 case 4: a live run whose heartbeat cannot be written is not lost; one report, the real one', async () => {
+    const disk = mountSmallDisk(join(box.root, 'disk'), 512);
+    try {
+      const dir = join(box.root, 'disk', 'work');
+      mkdirSync(dir);
+      const wrapper = startBin(BIN.wrapper, ['--work-dir', dir, '--run-id', 'hb1', '--heartbeat-interval', '1', '--command', 'sleep 15'], { env: box.env });
+      const stderr = liveStderr(wrapper.child);
+      await waitFor(() => existsSync(join(dir, '.train_running.hb1.json')));
+      disk.fill();
+      await waitFor(() => /cannot write the heartbeat/.test(stderr()));
+      for (let i = 0; i < 3; i += 1) {
+        await box.monitor(['--once', '--work-dir', dir, '--stale-after', '1']);
+        await sleep(700);
+      }
+      disk.free();
+      expect(wrapper.child.exitCode).toBeNull(); // still running when the disk has room again
+      expect((await wrapper.done).code).toBe(0);
+      for (let i = 0; i < 3; i += 1) await box.monitor(['--once', '--work-dir', dir, '--stale-after', '1']);
+      expect(reports()).toBe(1);
+      expect(notifications()).not.toMatch(/\blost\b/i);
+      expect(box.trainFiles(dir)).toEqual([]);
+    } finally {
+      disk.unmount();
+    }
+  });
+});
