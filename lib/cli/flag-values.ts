@@ -76,6 +76,24 @@ export class FlagValues {
     return text === undefined ? undefined : { value: checkDuration(text, spec.allowZero), source: text.source };
   }
 
+  /** A whole number from the flag or its variable, within the table's range, else the table's default. */
+  integer(name: string): number {
+    const spec = this.spec(name);
+    const text = this.text(name);
+    if (text === undefined) {
+      if (typeof spec.default !== 'number') throw new Error(`${this.program.name}: flag '${name}' has no default in the table`);
+      return spec.default;
+    }
+    const value = /^\s*\d+\s*$/.test(text.value) ? Number(text.value) : Number.NaN;
+    const min = spec.min ?? 0;
+    const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      const range = spec.max === undefined ? `at least ${min}` : `from ${min} to ${max}`;
+      throw new FlagError('E_FLAG_VALUE', `${text.source.name} must be a whole number ${range}, got '${text.value}'`, { source: text.source });
+    }
+    return value;
+  }
+
   /** The table's default of a flag. */
   defaultOf(name: string): FlagSpec['default'] {
     return this.spec(name).default;

@@ -1,8 +1,8 @@
 import type { Logger } from '../common/logger.js';
 import type { FlagValues } from './flag-values.js';
 
-/** How a flag's value is read: text, on/off, or a duration (seconds, or a number with s, m or h). */
-export type FlagType = 'string' | 'boolean' | 'duration';
+/** How a flag's value is read: text, on/off, a whole number, or a duration (seconds, or a number with s, m or h). */
+export type FlagType = 'string' | 'boolean' | 'integer' | 'duration';
 
 /** One flag of a program: everything the parsers, the help, the docs and the value checks need. */
 export interface FlagSpec {
@@ -29,6 +29,9 @@ export interface FlagSpec {
   defaultText?: string;
   /** A duration of 0 is allowed. */
   allowZero?: boolean;
+  /** The range of an integer. */
+  min?: number;
+  max?: number;
   /** What it does, one sentence. */
   help: string;
   /** A realistic use, shown as `e.g. …` in the help. */

@@ -38,8 +38,12 @@ export const MONITOR_FLAGS = {
     help: 'A heartbeat unchanged this long means the run is lost.', example: '--stale-after 15m',
   },
   'dry-run': {
-    type: 'boolean', env: 'HPC_RUN_DRY_RUN', default: false, commands: MAIN,
-    help: 'Print the reports; send, claim and delete nothing.', example: '--once --dry-run',
+    type: 'boolean', env: 'HPC_RUN_DRY_RUN', default: false, commands: ['', 'install-cron'],
+    help: 'Print the reports (install-cron: the crontab line); send, claim, delete and install nothing.', example: '--once --dry-run',
+  },
+  'interval-minutes': {
+    type: 'integer', default: 5, min: 1, max: 60, commands: ['install-cron'],
+    help: 'Minutes between the cron passes (1-60).', example: '--interval-minutes 10',
   },
   channel: {
     type: 'string', valueName: 'NAME', commands: ['test'], defaultText: 'every channel',
@@ -70,6 +74,7 @@ export const MONITOR_PROGRAM: ProgramSpec = {
     'Usage: $0 [flags]',
     '       $0 test [--channel NAME]',
     '       $0 doctor',
+    '       $0 install-cron [--interval-minutes N] [--dry-run]',
     '',
     'Finds completion markers of training runs, delivers each report exactly once to every configured channel,',
     'and reports runs whose heartbeat stopped as lost.',
@@ -93,6 +98,14 @@ export const MONITOR_PROGRAM: ProgramSpec = {
         return runTestCommand({ configPath: configPath(inv), channel, env: inv.env, logger: inv.logger });
       },
     },
+    'install-cron': {
+      summary: "add a cron entry for a pass every few minutes to your crontab, keeping your other entries (again: replaces it)",
+      run: async (inv) => {
+        const { runInstallCron } = await import('../cron/install-cron.js');
+        const intervalMinutes = inv.values.integer('interval-minutes');
+        return runInstallCron({ intervalMinutes, dryRun: inv.values.bool('dry-run').value, env: inv.env, logger: inv.logger });
+      },
+    },
     doctor: {
       summary: 'check configuration, secrets file permissions, channels and Slurm commands',
       run: async (inv) => {
@@ -109,6 +122,7 @@ export const MONITOR_PROGRAM: ProgramSpec = {
     ['$0 --stale-after 15m', 'call a run lost when its heartbeat has not moved for 15 minutes'],
     ['$0 test --channel xxtui', 'send a test notification through one channel'],
     ['$0 doctor', 'check the configuration, channels and scheduler commands'],
+    ['$0 install-cron --interval-minutes 10', 'a pass every 10 minutes from cron; your other cron entries stay'],
   ],
   environment: [['HPC_RUN_STATE_DIR', 'the spool and delivery state (default ~/.local/state/hpc-run)']],
   epilog: [

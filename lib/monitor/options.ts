@@ -27,9 +27,8 @@ export function normalizeMonitorArgs(values: FlagValues, cwd: string, configPath
   if (once && watch) throw new FlagError('E_FLAG_CONFLICT', '--once and --watch cannot be combined: --once does one pass and exits');
   const interval = values.duration('interval');
   const notes: string[] = [];
-  if (once && interval?.source.kind === 'flag') {
-    throw new FlagError('E_FLAG_CONFLICT', '--once and --interval cannot be combined: --once does one pass and exits');
-  }
+  // The earlier tool's cron lines say `--once --interval 60`: one pass wins, and the note says so (not with --quiet).
+  if (once && interval?.source.kind === 'flag') notes.push('--once: one pass, then exit; --interval is ignored');
   const workDirs = (values.list('work-dir')?.value ?? []).map((d) => resolve(cwd, d));
   return {
     kind: 'monitor',

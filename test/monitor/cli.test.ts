@@ -47,6 +47,19 @@ describe('bad input: one line, exit 2', () => {
     expect(result.stdout).toContain('flagwins');
   });
 
+  test("--once --interval 60 (the earlier tool's cron line): one pass, a note on stderr, exit 0; --quiet drops the note", async () => {
+    box.writeMarker('oncewins');
+    const result = await box.monitor(['--once', '--interval', '60', '--dry-run', '--work-dir', box.workDir]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('oncewins');
+    expect(result.stderr).toMatch(/^\[train-monitor\] --once: one pass, then exit; --interval is ignored$/m);
+    const quiet = await box.monitor(['--once', '--interval', '60', '--quiet', '--dry-run', '--work-dir', box.workDir]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toMatch(/--interval/);
+    // A bad --interval is still a mistake, even beside --once.
+    await expectUsage(['--once', '--interval', 'soon'], /--interval must be a positive duration/);
+  });
+
   test('config errors: unknown channel type, missing key or url, malformed YAML with its line, missing --config file', async () => {
     const write = (name: string, text: string) => {
       writeFileSync(join(box.root, name), text);
