@@ -11,7 +11,8 @@ const code = (text: string) => `\`${text}\``;
 
 // `--work-dir DIR`, `--poll, --no-poll`, `-h, --help`.
 function flagCell(name: string, spec: FlagSpec): string {
-  const placeholder = spec.type === 'duration' ? 'DURATION' : spec.type === 'integer' ? 'N' : (spec.valueName ?? name.split('-').at(-1)!.toUpperCase());
+  const named = spec.valueName ?? name.split('-').at(-1)!.toUpperCase();
+  const placeholder = spec.type === 'duration' ? 'DURATION' : spec.type === 'integer' ? 'N' : named;
   const value = spec.type === 'boolean' ? '' : ` ${placeholder}`;
   const negated = spec.type === 'boolean' && spec.default === true ? `--no-${name}` : '';
   const names = [spec.alias ? `-${spec.alias}` : '', `--${name}${value}`, negated];

@@ -89,7 +89,8 @@ export class FlagValues {
     const max = spec.max ?? Number.MAX_SAFE_INTEGER;
     if (!Number.isSafeInteger(value) || value < min || value > max) {
       const range = spec.max === undefined ? `at least ${min}` : `from ${min} to ${max}`;
-      throw new FlagError('E_FLAG_VALUE', `${text.source.name} must be a whole number ${range}, got '${text.value}'`, { source: text.source });
+      const message = `${text.source.name} must be a whole number ${range}, got '${text.value}'`;
+      throw new FlagError('E_FLAG_VALUE', message, { source: text.source });
     }
     return value;
   }
