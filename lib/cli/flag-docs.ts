@@ -11,7 +11,7 @@ const code = (text: string) => `\`${text}\``;
 
 // `--work-dir DIR`, `--poll, --no-poll`, `-h, --help`.
 function flagCell(name: string, spec: FlagSpec): string {
-  const named = spec.valueName ?? name.split('-').at(-1)!.toUpperCase();
+  const named = spec.valueName ?? (name.split('-').at(-1) ?? name).toUpperCase();
   const placeholder = spec.type === 'duration' ? 'DURATION' : spec.type === 'integer' ? 'N' : named;
   const value = spec.type === 'boolean' ? '' : ` ${placeholder}`;
   const negated = spec.type === 'boolean' && spec.default === true ? `--no-${name}` : '';
