@@ -1,32 +1,27 @@
-import { createLogger, type Logger } from '../common/logger.js';
-import { spoolDir } from '../common/paths.js';
+import { createLogger } from '../common/logger.js';
 import { VERSION } from '../common/version.js';
+import { parseCommandLine } from './command-line.js';
 import { runCli } from './error-boundary.js';
-import { parseMonitorArgs } from '../monitor/options.js';
-import { runMonitor } from '../monitor/run.js';
+import { FlagValues } from './flag-values.js';
+import { MONITOR_PROGRAM } from './monitor-flags.js';
 
-/** `train-monitor`: parse, route the subcommands, run the monitor; the one error boundary maps errors to exit codes. */
+/** `train-monitor`: parse from the flag table, then run the command the table names; the one error boundary maps errors to exit codes. */
 export async function main(argv: string[]): Promise<void> {
   await runCli('train-monitor', async () => {
     const env = process.env;
-    const args = await parseMonitorArgs(argv, env, process.cwd());
-    if (args.kind === 'help') {
-      process.stdout.write(`${args.text}\n`);
+    const parsed = await parseCommandLine(MONITOR_PROGRAM, argv);
+    if (parsed.kind === 'help') {
+      process.stdout.write(`${parsed.text}\n`);
       return 0;
     }
-    if (args.kind === 'version') {
+    if (parsed.kind === 'version') {
       process.stdout.write(`${VERSION}\n`);
       return 0;
     }
-    const logger: Logger = createLogger({ prefix: 'train-monitor', quiet: args.quiet });
-    if (args.kind === 'test') {
-      const { runTestCommand } = await import('../doctor/test-command.js');
-      return runTestCommand({ configPath: args.configPath, channel: args.channel, env, logger });
-    }
-    if (args.kind === 'doctor') {
-      const { runDoctor } = await import('../doctor/doctor.js');
-      return runDoctor({ configPath: args.configPath, env, logger });
-    }
-    return runMonitor(args, { env, cwd: process.cwd(), logger, spool: spoolDir(env) });
+    const values = new FlagValues(MONITOR_PROGRAM, parsed.line, env);
+    const logger = createLogger({ prefix: 'train-monitor', quiet: values.bool('quiet').value });
+    const command = MONITOR_PROGRAM.commands[parsed.line.command];
+    if (!command?.run) throw new Error(`train-monitor: no runner for command '${parsed.line.command}'`);
+    return command.run({ values, env, cwd: process.cwd(), logger });
   });
 }

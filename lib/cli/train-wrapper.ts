@@ -8,7 +8,8 @@ import { runCli } from './error-boundary.js';
 /** `train-wrapper`: parse, load the config, validate everything, then run the command and exit with its status. */
 export async function main(argv: string[]): Promise<void> {
   await runCli('train-wrapper', async () => {
-    const parsed = await parseWrapperArgs(argv);
+    const env = process.env;
+    const parsed = await parseWrapperArgs(argv, env);
     if (parsed.kind === 'help') {
       process.stdout.write(`${parsed.text}\n`);
       return 0;
@@ -17,10 +18,9 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${VERSION}\n`);
       return 0;
     }
-    const env = process.env;
     const { loadConfig } = await import('../config/load.js');
-    const config = await loadConfig({ configPath: parsed.raw.config, env, cwd: process.cwd() });
-    const options = normalizeWrapperOptions(parsed.raw, env, config.train);
+    const config = await loadConfig({ configPath: parsed.values.text('config')?.value, env, cwd: process.cwd() });
+    const options = normalizeWrapperOptions(parsed.values, config.train);
     const logger = createLogger({ prefix: 'train-wrapper', quiet: options.quiet });
     for (const warning of config.warnings) logger.warn(warning);
     return runWrapper(options, { env, logger, config });

@@ -23,6 +23,26 @@ export class UsageError extends HpcRunError {
   }
 }
 
+/** Where a value came from: a flag on the command line, an environment variable, or a config key. */
+export interface ValueSource {
+  kind: 'flag' | 'env' | 'config';
+  /** `--interval`, `HPC_RUN_INTERVAL`, `train.work_dir` */
+  name: string;
+}
+
+/** Codes of command-line problems: an unknown flag or command, a stray argument, a bad, missing or contradicting value. */
+export type FlagErrorCode = 'E_FLAG_UNKNOWN' | 'E_COMMAND_UNKNOWN' | 'E_ARG_UNEXPECTED' | 'E_FLAG_VALUE' | 'E_FLAG_MISSING' | 'E_FLAG_CONFLICT';
+
+/** A command-line problem (exit 2); a bad value carries its source, so the message blames the flag, variable or key. */
+export class FlagError extends HpcRunError {
+  readonly source?: ValueSource;
+
+  constructor(code: FlagErrorCode, message: string, context: { source?: ValueSource; hint?: string; cause?: unknown } = {}) {
+    super(code, message, { exitCode: EXIT_USAGE, hint: context.hint, cause: context.cause });
+    this.source = context.source;
+  }
+}
+
 /** A configuration problem: names the file, the key and what was expected. */
 export class ConfigError extends HpcRunError {
   readonly file?: string;

@@ -12,8 +12,8 @@ beforeEach(() => {
 afterEach(() => box.cleanup());
 
 // Exit 2 and exactly one line naming the problem (plus, for config files, the boundary's "fix:" line).
-async function expectUsage(args: string[], pattern: RegExp): Promise<void> {
-  const result = await box.monitor(args);
+async function expectUsage(args: string[], pattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const result = await box.monitor(args, env);
   expect(result.code).toBe(2);
   expect(result.stdout).toBe('');
   const lines = result.stderr.trim().split('\n').filter((l) => !l.includes(': fix: '));
@@ -24,14 +24,41 @@ async function expectUsage(args: string[], pattern: RegExp): Promise<void> {
 
 describe('bad input: one line, exit 2', () => {
   test.each([
-    [['--bogus'], /Unknown argument: bogus/],
+    [['--bogus'], /unknown flag --bogus \(see train-monitor --help\)/],
+    [['--intervall', '5'], /unknown flag --intervall: did you mean --interval\?/],
     [['--interval', '0'], /--interval must be a positive duration/],
     [['--interval', '-5'], /--interval must be a positive duration/],
     [['--interval', 'soon'], /--interval must be a positive duration.*'soon'/],
     [['--stale-after', 'x'], /--stale-after/],
     [['--once', '--watch'], /--once and --watch cannot be combined/],
-    [['frobnicate'], /Unknown argument: frobnicate/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['doctor', '--once'], /--once does not apply to 'train-monitor doctor'/],
+    [['--once', '--', 'x'], /unexpected argument 'x'/],
   ])('%j', async (args, pattern) => expectUsage(args, pattern));
+
+  test('a bad value is blamed on the variable that gave it, not on the flag', async () => {
+    await expectUsage(['--once'], /^train-monitor: HPC_RUN_INTERVAL must be a positive duration.*'abc'$/, { HPC_RUN_INTERVAL: 'abc' });
+    await expectUsage(['--once'], /^train-monitor: HPC_RUN_STALE_AFTER must be/, { HPC_RUN_STALE_AFTER: '-1' });
+    await expectUsage(['--once'], /^train-monitor: HPC_RUN_DRY_RUN must be 1 or 0/, { HPC_RUN_DRY_RUN: 'maybe' });
+    // The flag beats its variable, so a bad variable under a good flag is never read.
+    box.writeMarker('flagwins');
+    const result = await box.monitor(['--once', '--dry-run', '--stale-after', '5m', '--work-dir', box.workDir], { HPC_RUN_STALE_AFTER: 'abc' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('flagwins');
+  });
+
+  test("--once --interval 60 (the earlier tool's cron line): one pass, a note on stderr, exit 0; --quiet drops the note", async () => {
+    box.writeMarker('oncewins');
+    const result = await box.monitor(['--once', '--interval', '60', '--dry-run', '--work-dir', box.workDir]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('oncewins');
+    expect(result.stderr).toMatch(/^\[train-monitor\] --once: one pass, then exit; --interval is ignored$/m);
+    const quiet = await box.monitor(['--once', '--interval', '60', '--quiet', '--dry-run', '--work-dir', box.workDir]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toMatch(/--interval/);
+    // A bad --interval is still a mistake, even beside --once.
+    await expectUsage(['--once', '--interval', 'soon'], /--interval must be a positive duration/);
+  });
 
   test('config errors: unknown channel type, missing key or url, malformed YAML with its line, missing --config file', async () => {
     const write = (name: string, text: string) => {

@@ -60,6 +60,14 @@ describe('train-wrapper bad input', () => {
   test('zero --heartbeat-interval', () => expectRejected(['--work-dir', box.workDir, '--heartbeat-interval', '0', '--command', RAN], /--heartbeat-interval/));
   test('bad --kill-grace', () => expectRejected(['--work-dir', box.workDir, '--kill-grace', '-5', '--command', RAN], /--kill-grace must be/));
   test('bad HPC_RUN_HEARTBEAT_INTERVAL', () => expectRejected(['--work-dir', box.workDir, '--command', RAN], /HPC_RUN_HEARTBEAT_INTERVAL must be/, { HPC_RUN_HEARTBEAT_INTERVAL: '10d' }));
+  test('a bad variable or config key is named, not the flag', async () => {
+    await expectRejected(['--command', RAN], /^train-wrapper: HPC_RUN_WORK_DIR .*nope does not exist$/, { HPC_RUN_WORK_DIR: join(box.root, 'nope') });
+    await expectRejected(['--work-dir', box.workDir, '--command', RAN], /^train-wrapper: HPC_RUN_KILL_GRACE must be .*'soon'$/, { HPC_RUN_KILL_GRACE: 'soon' });
+    const config = join(box.root, 'config.yaml');
+    writeFileSync(config, `train:\n  work_dir: ${join(box.root, 'gone')}\n`);
+    await expectRejected(['--config', config, '--command', RAN], /^train-wrapper: train\.work_dir .*gone does not exist$/);
+  });
+  test('unknown flag near a real one', () => expectRejected(['--work-dir', box.workDir, '--kill-grase', '5', '--command', RAN], /unknown flag --kill-grase: did you mean --kill-grace\?/));
   test('bad HPC_RUN_QUIET', () => expectRejected(['--work-dir', box.workDir, '--command', RAN], /HPC_RUN_QUIET must be 1 or 0/, { HPC_RUN_QUIET: 'maybe' }));
   test('--config that does not exist', () => expectRejected(['--work-dir', box.workDir, '--config', join(box.root, 'missing.yaml'), '--command', RAN], /missing\.yaml/));
   test('--config that is a directory', () => expectRejected(['--work-dir', box.workDir, '--config', box.root, '--command', RAN], new RegExp(box.root.replace(/[/.]/g, '\\$&'))));

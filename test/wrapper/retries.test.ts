@@ -108,6 +108,6 @@ describe('train-wrapper --retries', () => {
   test('a bad HPC_RUN_RETRIES is named', async () => {
     const result = await box.run(['--work-dir', box.workDir, '--command', 'true'], { HPC_RUN_RETRIES: 'lots' });
     expect(statusOf(result)).toBe(2);
-    expect(result.stderr).toContain("HPC_RUN_RETRIES must be a whole number of retries from 0 to 999, got 'lots'");
+    expect(result.stderr).toContain("HPC_RUN_RETRIES must be a whole number from 0 to 999, got 'lots'");
   });
 });

@@ -1,12 +1,9 @@
 import { classifyEnd, exitStatusOf, readShellSignal } from '../../lib/wrapper/status.js';
-import { normalizeWrapperOptions } from '../../lib/wrapper/options.js';
-import { UsageError } from '../../lib/common/errors.js';
-import { makeTempDir } from '../helpers/run-bin.js';
 
 const at = (s: number) => new Date(1_700_000_000_000 + s * 1000);
 const ok = { code: 0, signal: null, spawnError: null };
 
-// Pure rules: status and exit status from how the command ended; defaults and checks of the options.
+// Pure rules: status and exit status from how the command ended.
 describe('classifyEnd', () => {
   test('codes, signals and failed starts', () => {
     expect(classifyEnd({ end: ok, outside: null, endedAt: at(0), jobEndTime: null })).toEqual({ status: 'success', exitCode: 0, signal: null });
@@ -26,29 +23,6 @@ describe('classifyEnd', () => {
     expect(classifyEnd({ end, outside: { signal: 'SIGINT', at: at(3600) }, endedAt: at(3601), jobEndTime: at(3600) }).status).toBe('terminated');
     // Slurm signals the command and the wrapper at once; the command's own SIGTERM death counts the same way.
     expect(classifyEnd({ end: { code: null, signal: 'SIGTERM', spawnError: null }, outside: null, endedAt: at(3600), jobEndTime: at(3600) }).status).toBe('timeout');
-  });
-});
-
-describe('normalizeWrapperOptions', () => {
-  const { dir, cleanup } = makeTempDir();
-  afterAll(cleanup);
-
-  test('defaults, then config, then variables, then flags', () => {
-    const base = normalizeWrapperOptions({ workDir: dir, command: 'x' }, {});
-    expect(base).toMatchObject({ workDir: dir, logDir: `${dir}/logs`, heartbeatIntervalMs: 30000, killGraceMs: 20000, quiet: false, notify: false, runId: undefined });
-    expect(base.command).toEqual({ shell: true, text: 'x' });
-    const fromConfig = normalizeWrapperOptions({}, {}, { work_dir: dir, command: 'y', log_dir: 'l' });
-    expect(fromConfig).toMatchObject({ workDir: dir, logDir: `${dir}/l`, command: { text: 'y' } });
-    const fromEnv = normalizeWrapperOptions({}, { HPC_RUN_WORK_DIR: dir, HPC_RUN_COMMAND: 'z', HPC_RUN_KILL_GRACE: '1m', HPC_RUN_QUIET: 'yes' }, { command: 'y' });
-    expect(fromEnv).toMatchObject({ command: { text: 'z' }, killGraceMs: 60000, quiet: true });
-    const direct = normalizeWrapperOptions({ workDir: dir, argv: ['python', 'train.py', 'a b'], heartbeatInterval: '0.05', killGrace: '0' }, { HPC_RUN_COMMAND: 'ignored' });
-    expect(direct).toMatchObject({ command: { shell: false, file: 'python', args: ['train.py', 'a b'], text: "python train.py 'a b'" }, heartbeatIntervalMs: 50, killGraceMs: 0 });
-  });
-  test('bad values are usage errors', () => {
-    expect(() => normalizeWrapperOptions({ command: 'x' }, {})).toThrow(UsageError);
-    expect(() => normalizeWrapperOptions({ workDir: dir, command: 'x', argv: ['y'] }, {})).toThrow(/not both/);
-    expect(() => normalizeWrapperOptions({ workDir: dir, command: 'x', heartbeatInterval: '5x' }, {})).toThrow(/--heartbeat-interval/);
-    expect(() => normalizeWrapperOptions({ workDir: dir, command: 'x' }, { HPC_RUN_NOTIFY: 'sure' })).toThrow(/HPC_RUN_NOTIFY/);
   });
 });
 

@@ -1,0 +1,133 @@
+import { resolve } from 'node:path';
+import { spoolDir } from '../common/paths.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { normalizeMonitorArgs } from '../monitor/options.js';
+import type { FlagSpec, Invocation, ProgramSpec } from './flags.js';
+
+const MAIN = [''] as const;
+
+/**
+ * Every flag of `train-monitor`, the one place for its variable, config key, default, help and the commands that
+ * take it (`''` is the main command; no `commands` means all). The fast parser, the yargs help, the value checks and
+ * docs/cli.md are all made from it. A new flag is one entry here.
+ */
+export const MONITOR_FLAGS = {
+  'work-dir': {
+    type: 'string', multiple: true, env: 'HPC_RUN_WORK_DIR', envSeparator: ':', configKey: 'watch',
+    defaultText: 'the spool: every run the wrapper registered', commands: MAIN,
+    help: 'Work dir to watch (repeatable).', example: '--work-dir ~/exp1 --work-dir ~/exp2',
+  },
+  interval: {
+    type: 'duration', env: 'HPC_RUN_INTERVAL', configKey: 'monitor.interval', default: DEFAULTS.monitor.interval_s, commands: MAIN,
+    help: 'Time between passes, seconds or with s/m/h; ignored with --once.', example: '--interval 5m',
+  },
+  once: {
+    type: 'boolean', commands: MAIN,
+    help: 'One pass, then exit (cron); exit 1 if a delivery failed.', example: '--once',
+  },
+  watch: {
+    type: 'boolean', commands: MAIN,
+    help: 'React to new files (chokidar) besides the periodic pass.', example: '--watch',
+  },
+  poll: {
+    type: 'boolean', env: 'HPC_RUN_NO_POLL', envNegates: true, default: true, commands: MAIN,
+    help: 'With --watch: poll (NFS-safe); --no-poll for local disks.', example: '--no-poll',
+  },
+  'stale-after': {
+    type: 'duration', env: 'HPC_RUN_STALE_AFTER', configKey: 'monitor.stale_after', default: DEFAULTS.monitor.stale_after_s, commands: MAIN,
+    help: 'A heartbeat unchanged this long means the run is lost.', example: '--stale-after 15m',
+  },
+  'dry-run': {
+    type: 'boolean', env: 'HPC_RUN_DRY_RUN', default: false, commands: ['', 'install-cron'],
+    help: 'Print the reports (install-cron: the crontab line); send, claim, delete and install nothing.', example: '--once --dry-run',
+  },
+  'interval-minutes': {
+    type: 'integer', default: 5, min: 1, max: 60, commands: ['install-cron'],
+    help: 'Minutes between the cron passes (1-60).', example: '--interval-minutes 10',
+  },
+  channel: {
+    type: 'string', valueName: 'NAME', commands: ['test'], defaultText: 'every channel',
+    help: 'Only this channel (its name or type).', example: '--channel xxtui',
+  },
+  config: {
+    type: 'string', valueName: 'FILE', env: 'HPC_RUN_CONFIG', envReadElsewhere: true, defaultText: 'the config search',
+    help: 'Config file.', example: '--config ~/.config/hpc-run/config.yaml',
+  },
+  quiet: {
+    type: 'boolean', env: 'HPC_RUN_QUIET', default: false,
+    help: 'Only warnings, errors and reports.', example: '--quiet',
+  },
+  help: { type: 'boolean', alias: 'h', builtin: 'help', help: 'Show this help.', example: '--help' },
+  version: { type: 'boolean', builtin: 'version', help: 'Show the version.', example: '--version' },
+} as const satisfies Record<string, FlagSpec>;
+
+// The config file named on the command line, relative to the current dir (the variable is read by the config search).
+const configPath = ({ values, cwd }: Invocation) => {
+  const given = values.text('config')?.value;
+  return given === undefined ? undefined : resolve(cwd, given);
+};
+
+/** `train-monitor`'s command line; a new subcommand is one entry in `commands`, its code imported only when it runs. */
+export const MONITOR_PROGRAM: ProgramSpec = {
+  name: 'train-monitor',
+  usage: [
+    'Usage: $0 [flags]',
+    '       $0 test [--channel NAME]',
+    '       $0 doctor',
+    '       $0 install-cron [--interval-minutes N] [--dry-run]',
+    '',
+    'Finds completion markers of training runs, delivers each report exactly once to every configured channel,',
+    'and reports runs whose heartbeat stopped as lost.',
+  ].join('\n'),
+  flags: MONITOR_FLAGS,
+  commands: {
+    '': {
+      summary: 'watch work dirs (or the spool) and deliver reports',
+      run: async (inv) => {
+        const args = normalizeMonitorArgs(inv.values, inv.cwd, configPath(inv));
+        for (const note of args.notes) inv.logger.info(note);
+        const { runMonitor } = await import('../monitor/run.js');
+        return runMonitor(args, { env: inv.env, cwd: inv.cwd, logger: inv.logger, spool: spoolDir(inv.env) });
+      },
+    },
+    test: {
+      summary: 'send a test notification to every channel (or one)',
+      run: async (inv) => {
+        const { runTestCommand } = await import('../doctor/test-command.js');
+        const channel = inv.values.text('channel')?.value;
+        return runTestCommand({ configPath: configPath(inv), channel, env: inv.env, logger: inv.logger });
+      },
+    },
+    'install-cron': {
+      summary: "add a cron entry for a pass every few minutes to your crontab, keeping your other entries (again: replaces it)",
+      run: async (inv) => {
+        const { runInstallCron } = await import('../cron/install-cron.js');
+        const intervalMinutes = inv.values.integer('interval-minutes');
+        return runInstallCron({ intervalMinutes, dryRun: inv.values.bool('dry-run').value, env: inv.env, logger: inv.logger });
+      },
+    },
+    doctor: {
+      summary: 'check configuration, secrets file permissions, channels and Slurm commands',
+      run: async (inv) => {
+        const { runDoctor } = await import('../doctor/doctor.js');
+        return runDoctor({ configPath: configPath(inv), env: inv.env, logger: inv.logger });
+      },
+    },
+  },
+  examples: [
+    ['$0 --once', 'one pass over every run the wrapper registered (for cron), then exit'],
+    ['$0 --interval 60', 'keep watching (in screen/tmux), a pass every 60 s'],
+    ['$0 --work-dir ~/exp1 --work-dir ~/exp2 --watch', 'react to new markers in two work dirs (polling, NFS-safe)'],
+    ['$0 --once --dry-run', 'show the reports that would be sent; send, claim and delete nothing'],
+    ['$0 --stale-after 15m', 'call a run lost when its heartbeat has not moved for 15 minutes'],
+    ['$0 test --channel xxtui', 'send a test notification through one channel'],
+    ['$0 doctor', 'check the configuration, channels and scheduler commands'],
+    ['$0 install-cron --interval-minutes 10', 'a pass every 10 minutes from cron; your other cron entries stay'],
+  ],
+  environment: [['HPC_RUN_STATE_DIR', 'the spool and delivery state (default ~/.local/state/hpc-run)']],
+  epilog: [
+    'A flag beats its HPC_RUN_* variable, which beats the config file, which beats the default.',
+    'Exit status: 0 all found reports delivered (or none found), 1 a delivery failed (markers kept for retry),',
+    '2 usage or configuration error.',
+  ].join('\n'),
+};
