@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, isolatedEnv, makeTempDir, runBin, startBin, waitFor, type RunResult } from '../helpers/run-bin.js';
 
@@ -27,10 +27,14 @@ export function makeOpsSandbox() {
       return box.configPath;
     },
     /** Starts a real train-wrapper running `command` through sh (heartbeat every 0.5 s) and waits for its heartbeat. */
-    async startWrapper(workDir: string, runId: string, command: string, extraEnv: NodeJS.ProcessEnv = {}) {
+    async startWrapper(workDir: string, runId: string, command: string, extraEnv: NodeJS.ProcessEnv = {}, options: { waitForStart?: boolean } = {}) {
       const run = startBin(BIN.wrapper, ['--work-dir', workDir, '--run-id', runId, '--heartbeat-interval', '0.5', '--quiet', '--command', command], { env: { ...env, ...extraEnv }, cwd: tmp.dir });
       wrappers.push(run);
-      await waitFor(() => existsSync(join(workDir, `.train_running.${runId}.json`)));
+      if (options.waitForStart === false) return run;
+      // Ready once both its heartbeat and its spool entry (written in parallel by the wrapper) are there.
+      const spool = join(stateDir, 'spool');
+      const registered = () => existsSync(spool) && readdirSync(spool).some((n) => n.endsWith('.json') && !n.startsWith('.') && readFileSync(join(spool, n), 'utf8').includes(`"run_id": "${runId}"`));
+      await waitFor(() => existsSync(join(workDir, `.train_running.${runId}.json`)) && registered());
       return run;
     },
     monitor(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
@@ -38,6 +42,10 @@ export function makeOpsSandbox() {
     },
     startMonitor(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
       return startBin(BIN.monitor, args, { env: { ...env, ...extraEnv }, cwd: tmp.dir });
+    },
+    /** Creates `<dir>/go`, the file a test command waits for (`while [ ! -e go ]; do sleep 0.1; done`). */
+    go(dir: string): void {
+      writeFileSync(join(dir, 'go'), '');
     },
     /** The console channel's record of every report. */
     notifications(): string {
