@@ -6,11 +6,10 @@ import { formatDuration } from '../common/duration.js';
 import { parseClaimName } from '../monitor/claim.js';
 import { markerNameFor } from '../monitor/lost.js';
 import { cleanLine } from '../report/clean.js';
-import { resolveLogPath } from '../report/log-path.js';
 import { readLogTail } from '../report/tail.js';
 import { readHistory, type HistoryEntry } from './history.js';
 import { findRuns, isLive, resolveLiveRun, RunLookupError } from './resolve-run.js';
-import { collectRuns, runLabel, type RunRow } from './runs.js';
+import { collectRuns, logPathOf, runLabel, type RunRow } from './runs.js';
 
 /** How often the log and the end are polled (NFS-safe; no inotify). */
 export const FOLLOW_POLL_MS = 500;
@@ -77,7 +76,7 @@ async function pickRun(run: string | undefined, env: NodeJS.ProcessEnv, cwd: str
 export async function runFollow(args: { run?: string; lines: number }, io: { env: NodeJS.ProcessEnv; cwd: string; logger: Logger }): Promise<number> {
   const row = await pickRun(args.run, io.env, io.cwd);
   const out = (line: string) => io.logger.out(cleanLine(line, 100_000));
-  const logPath = async () => (row.log_file ? (await resolveLogPath({ log_file: row.log_file, work_dir: row.work_dir } as Marker, row.work_dir)).path : null);
+  const logPath = () => logPathOf(row);
   if (!isLive(row)) {
     const path = await logPath();
     if (path) for (const line of (await readLogTail(path, args.lines)).lines) out(line);

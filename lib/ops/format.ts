@@ -37,6 +37,7 @@ export function shortDuration(seconds: number | null): string {
 
 /** Display width of a string: East Asian wide characters count two columns. */
 export function width(text: string): number {
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let w = 0;
   for (const ch of text) w += isWide(ch.codePointAt(0) ?? 0) ? 2 : 1;
   return w;

@@ -1,5 +1,5 @@
-import { lstat, readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { constants, open, realpath } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { parseHeartbeat, parseMarker, type Heartbeat, type Marker, type RunStatus } from '../common/marker.js';
 import { spoolDir } from '../common/paths.js';
 import { mapLimit } from '../monitor/concurrency.js';
@@ -7,7 +7,7 @@ import { markerNameFor } from '../monitor/lost.js';
 import { scanTargets, type ScanTarget } from '../monitor/scan.js';
 import { readSpool } from '../monitor/spool.js';
 import { cleanLine } from '../report/clean.js';
-import { resolveLogPath } from '../report/log-path.js';
+import { isInside, resolveLogPath } from '../report/log-path.js';
 import { readLogTail } from '../report/tail.js';
 import { heartbeatExtras, type GpuNow } from './heartbeat-view.js';
 import { readHistory, type HistoryEntry } from './history.js';
@@ -94,14 +94,21 @@ export async function collectRuns(options: CollectOptions): Promise<RunRow[]> {
   return rows.sort((a, b) => (Date.parse(b.started_at ?? '') || 0) - (Date.parse(a.started_at ?? '') || 0));
 }
 
-// A JSON file of ours (a plain file owned by this user), parsed; null when gone, foreign or damaged.
+const UID = typeof process.getuid === 'function' ? process.getuid() : null;
+
+// A JSON file of ours (a plain file owned by this user, not a symlink), parsed; null when gone, foreign or damaged.
+// One open, fstat, read and close: this runs for every run of the user.
 async function readJson<T>(path: string, parse: (text: string, file: string) => T): Promise<T | null> {
+  let handle;
   try {
-    const info = await lstat(path);
-    if (!info.isFile() || (typeof process.getuid === 'function' && info.uid !== process.getuid())) return null;
-    return parse(await readFile(path, 'utf8'), path);
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const info = await handle.stat();
+    if (!info.isFile() || (UID !== null && info.uid !== UID)) return null;
+    return parse(await handle.readFile('utf8'), path);
   } catch {
     return null;
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
 }
 
@@ -207,15 +214,29 @@ async function deliveredRows(env: NodeJS.ProcessEnv, present: RunRow[], only: st
 // The last line of the run's log (inside its work dir only), cleaned; null when there is none.
 async function readLastLine(row: RunRow): Promise<string | null> {
   if (!row.log_file) return null;
-  const resolved = await resolveLogPath({ log_file: row.log_file, work_dir: row.work_dir } as Marker, row.work_dir);
-  if (!resolved.path) return null;
+  const path = await logPathOf(row);
+  if (!path) return null;
   try {
-    const tail = await readLogTail(resolved.path, 1, { maxBytes: 64 * 1024 });
+    const tail = await readLogTail(path, 1, { maxBytes: 64 * 1024 });
     const last = tail.lines.at(-1);
     return last === undefined ? null : cleanLine(last, 1000);
   } catch {
     return null;
   }
+}
+
+/**
+ * The real path of a row's log, only inside its work dir. The common case (a relative name whose real path lies
+ * lexically inside the work dir) costs one realpath; anything else takes the reports' full check.
+ */
+export async function logPathOf(row: Pick<RunRow, 'log_file' | 'work_dir'>): Promise<string | null> {
+  const given = row.log_file;
+  if (!given) return null;
+  if (!isAbsolute(given) && !given.split('/').includes('..')) {
+    const real = await realpath(join(row.work_dir, given)).catch(() => null);
+    if (real && isInside(row.work_dir, real)) return real;
+  }
+  return (await resolveLogPath({ log_file: given, work_dir: row.work_dir } as Marker, row.work_dir)).path;
 }
 
 /** A short name for a run: its run id, else its work dir's name. */
