@@ -92,7 +92,7 @@ export async function parseMonitorArgs(argv: string[], env: NodeJS.ProcessEnv, c
     .scriptName('train-monitor')
     .help(false)
     .version(false)
-    .usage('Usage: $0 [options]\n       $0 test [--channel NAME]\n       $0 doctor\n\nFinds completion markers of training runs, delivers each report exactly once to every configured channel, and reports runs whose heartbeat stopped as lost.')
+    .usage('Usage: $0 [options]\n       $0 test [--channel NAME]\n       $0 doctor\n       $0 status|follow|stop …   (runs while they live; $0 status --help)\n\nFinds completion markers of training runs, delivers each report exactly once to every configured channel, and reports runs whose heartbeat stopped as lost.')
     .command('$0', 'watch work dirs (or the spool) and deliver reports')
     .command('test', 'send a test notification to every channel (or one)', (y) => y.option('channel', { type: 'string', requiresArg: true, describe: 'only this channel (its name or type)' }))
     .command('doctor', 'check configuration, secrets file permissions, channels and Slurm commands')

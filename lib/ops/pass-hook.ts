@@ -5,7 +5,7 @@ import type { LiveHeartbeat } from '../monitor/lost.js';
 import type { ScanResult, ScanTarget } from '../monitor/scan.js';
 import { heartbeatExtras } from './heartbeat-view.js';
 import { appendHistory, endEntry } from './history.js';
-import { opsStatePath, updateOpsState } from './ops-state.js';
+import { opsStatePath, readOpsState, updateOpsState } from './ops-state.js';
 import { deliverOutbox, describeItem } from './outbox.js';
 import { alertSettings } from './settings.js';
 import { observeRuns, type LiveRun } from './watch.js';
@@ -17,8 +17,13 @@ import { observeRuns, type LiveRun } from './watch.js';
  */
 export async function watchLiveRuns(input: { live: LiveHeartbeat[]; scan: ScanResult; targets: ScanTarget[] }, ctx: MonitorContext): Promise<void> {
   try {
-    const known = await access(opsStatePath(ctx.env)).then(() => true, () => false);
-    if (input.live.length === 0 && !known) return;
+    // Nothing live and nothing remembered: no lock, no write (an idle cron pass stays cheap).
+    if (input.live.length === 0) {
+      const known = await access(opsStatePath(ctx.env)).then(() => true, () => false);
+      if (!known) return;
+      const state = await readOpsState(ctx.env);
+      if (Object.keys(state.runs).length === 0 && state.outbox.length === 0) return;
+    }
     const unlisted = new Set([...input.scan.missing, ...input.scan.unreadable.map((u) => u.target)].map((t) => t.dir));
     const scannedDirs = new Set(input.targets.map((t) => t.dir).filter((d) => !unlisted.has(d)));
     const live: LiveRun[] = input.live.map((h) => {
