@@ -30,7 +30,7 @@ beforeAll(async () => {
   for (const name of ['running', 'stalled', 'ended', 'lost']) dirs[name] = box.workDir(name);
   await box.startWrapper(dirs.running, 'run-a', 'while true; do printf "\\033[32mstep %s\\033[0m loss 0.1\\n" $$; sleep 0.3; done');
   await box.startWrapper(dirs.stalled, 'run-b', 'echo "waiting for NCCL"; sleep 120');
-  const ended = await box.startWrapper(dirs.ended, 'run-c', 'echo "Traceback: boom"; exit 3');
+  const ended = await box.startWrapper(dirs.ended, 'run-c', 'echo "Traceback: boom"; exit 3', {}, { waitForStart: false });
   await ended.done;
   // A run whose wrapper died: its heartbeat (with the newer fields, written by hand) never changes again.
   const spool = join(box.stateDir, 'spool');
@@ -78,11 +78,17 @@ describe('train-monitor status', () => {
   });
 
   test('the table: one line per run with state, GPU and the last line cut to the width; colours only when asked and never with NO_COLOR', async () => {
+    // A live run from a newer wrapper (written by hand): GPU readings now, one of them MIG [N/A].
+    const gpuDir = box.workDir('gpus');
+    const started = new Date().toISOString();
+    writeFileSync(join(box.stateDir, 'spool', 'gpu3.5.5.json'), JSON.stringify({ schema: 1, run_id: 'run-e', work_dir: gpuDir, marker_file: '.train_complete.run-e.json', heartbeat_file: '.train_running.run-e.json', log_file: 'logs/e.log', host: 'gpu3', pid: 5, started_at: started, slurm_job_id: null }));
+    writeFileSync(join(gpuDir, '.train_running.run-e.json'), JSON.stringify({ schema: 1, run_id: 'run-e', pid: 5, host: 'gpu3', user: 'u', command: 'python e.py', work_dir: gpuDir, started_at: started, log_file: 'logs/e.log', seq: 1, updated_at: started, log_bytes: 0, last_output_at: null, slurm: null, attempt: 2, max_attempts: 3, gpus_now: [{ index: 0, utilization_pct: 93, memory_used_mib: 70000, memory_total_mib: 81559 }, { index: 1, utilization_pct: null, memory_used_mib: null, memory_total_mib: null }] }));
     const plain = await box.monitor(['status'], { COLUMNS: '100' });
     expect(plain.code).toBe(0);
     const lines = plain.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^RUN\s+JOB\s+HOST\s+STATE\s+ELAPSED\s+OUTPUT\s+GPU\s+LAST LINE$/);
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
+    expect(lines.find((l) => l.startsWith('run-e'))).toMatch(/^run-e\s+-\s+gpu3\s+running \(2\/3\)\s+\S+\s+-\s+2×93% 68\.4G\s*$/);
     expect(lines.find((l) => l.startsWith('run-b'))).toMatch(/stalled/);
     expect(lines.find((l) => l.startsWith('run-c'))).toMatch(/delivery failing \(failed 3\)/);
     expect(lines.find((l) => l.startsWith('run-a'))).toMatch(/running .*ago/);
