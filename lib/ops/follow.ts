@@ -6,6 +6,7 @@ import { formatDuration } from '../common/duration.js';
 import { parseClaimName } from '../monitor/claim.js';
 import { markerNameFor } from '../monitor/lost.js';
 import { cleanLine } from '../report/clean.js';
+import { resolveLogPath } from '../report/log-path.js';
 import { readLogTail } from '../report/tail.js';
 import { readHistory, type HistoryEntry } from './history.js';
 import { findRuns, isLive, resolveLiveRun, RunLookupError } from './resolve-run.js';
@@ -88,13 +89,21 @@ export async function runFollow(args: { run?: string; lines: number }, io: { env
   let tail: InstanceType<typeof Tail> | null = null;
   let path: string | null = null;
   let stopped = false;
+  let outside = false;
   const onSignal = () => {
     stopped = true;
   };
   process.once('SIGINT', onSignal);
   try {
     for (;;) {
-      if (!tail && (path = await logPath())) {
+      if (!tail && !outside && (path = await logPath()) === null && row.log_file) {
+        const note = (await resolveLogPath({ log_file: row.log_file, work_dir: row.work_dir } as Marker, row.work_dir)).note;
+        if (note?.kind === 'outside_work_dir') {
+          outside = true;
+          io.logger.warn(`the log ${row.log_file} is outside the work dir ${row.work_dir}; its lines are not shown (the end still is)`);
+        }
+      }
+      if (!tail && path) {
         tail = new Tail(path, { nLines: args.lines, follow: true, useWatchFile: true, fsWatchOptions: { interval: FOLLOW_POLL_MS } });
         tail.on('line', out);
         tail.on('error', (error: unknown) => io.logger.warn(`reading ${path}: ${String(error)}`));
