@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../helpers/run-bin.js';
@@ -57,6 +57,26 @@ describe('train-monitor follow', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no run is running now/);
   });
+});
+
+test('follow ends with the lost verdict when the monitor declares the run lost', async () => {
+  const dir = box.workDir('dead');
+  const spool = join(box.stateDir, 'spool');
+  mkdirSync(spool, { recursive: true });
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  writeFileSync(join(dir, 'logs', 'dead.log'), 'epoch 1\nepoch 2\n');
+  const started = new Date().toISOString();
+  writeFileSync(join(spool, 'gpu5.9.9.json'), JSON.stringify({ schema: 1, run_id: 'dead1', work_dir: dir, marker_file: '.train_complete.dead1.json', heartbeat_file: '.train_running.dead1.json', log_file: 'logs/dead.log', host: 'gpu5', pid: 9, started_at: started, slurm_job_id: null }));
+  writeFileSync(join(dir, '.train_running.dead1.json'), JSON.stringify({ schema: 1, run_id: 'dead1', pid: 9, host: 'gpu5', user: 'u', command: 'python t.py', work_dir: dir, started_at: started, log_file: 'logs/dead.log', seq: 3, updated_at: started, log_bytes: 16, last_output_at: null, slurm: null }));
+  const follow = box.startMonitor(['follow', 'dead1']);
+  await shown(follow.child, 'epoch 2');
+  await waitFor(async () => {
+    await box.monitor(['--once', '--stale-after', '1']);
+    return follow.child.exitCode !== null || !existsSync(join(dir, '.train_running.dead1.json'));
+  }, 60_000, 300);
+  const result = await follow.done;
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/epoch 1\nepoch 2\n── run dead1 is lost: lost, exit code none/);
 });
 
 describe('train-monitor stop', () => {
