@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = ['wrapper-throughput.mjs', 'report-tail.mjs', 'monitor-startup.mjs', 'monitor-pass.mjs'];
+const benches = ['wrapper-throughput.mjs', 'report-tail.mjs', 'monitor-startup.mjs', 'monitor-pass.mjs', 'ops-status.mjs', 'ops-follow.mjs'];
 let failed = 0;
 for (const bench of benches) {
   process.stdout.write(`\n## ${bench}\n`);

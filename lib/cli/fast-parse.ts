@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { flagsOf, type ProgramSpec } from './flags.js';
+import { flagsOf, positionalRange, type ProgramSpec } from './flags.js';
 
 /** A command line as given: the command, the flags set on it, its positionals and what follows `--`. */
 export interface CommandLine {
@@ -38,7 +38,8 @@ export function parseFast(program: ProgramSpec, argv: string[]): CommandLine | '
   const before = end === -1 ? tokens : tokens.slice(0, end);
   const positionals = before.flatMap((t) => (t.kind === 'positional' ? [t.value] : []));
   const rest = end === -1 ? [] : tokens.slice(end + 1).flatMap((t) => (t.kind === 'positional' ? [t.value] : []));
-  if (positionals.length !== (program.commands[command]?.positionals?.length ?? 0)) return null;
+  const range = positionalRange(program.commands[command]);
+  if (positionals.length < range.min || positionals.length > range.max) return null;
   if (rest.length > 0 && !program.terminator) return null;
   // A flag given twice, or a value that looks like a flag (`--work-dir --quiet`), is for yargs to judge.
   const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { describeDefault, subcommandsOf, type FlagSpec, type ProgramSpec } from './flags.js';
+import { describeDefault, positionalWord, subcommandsOf, type FlagSpec, type ProgramSpec } from './flags.js';
 
 /** The markers around a generated block of docs/cli.md: `<!-- BEGIN train-wrapper flags -->` … `<!-- END … -->`. */
 export const blockMarkers = (program: ProgramSpec) => ({
@@ -54,7 +54,7 @@ export function renderBlock(program: ProgramSpec): string {
   const { begin, end } = blockMarkers(program);
   const environment = program.environment.map(([name, what]) => `- ${code(name)}: ${what}`);
   const subcommands = subcommandsOf(program).map((name) => {
-    const words = [program.name, name, ...(program.commands[name].positionals ?? []).map((p) => p.toUpperCase())];
+    const words = [program.name, name, ...(program.commands[name].positionals ?? []).map((p) => positionalWord(p, 'upper'))];
     return `- ${code(words.join(' '))}: ${program.commands[name].summary}`;
   });
   const parts = [begin];

@@ -45,6 +45,8 @@ export interface FlagSpec {
 /** What a command's runner gets: the checked command line and the process's surroundings. */
 export interface Invocation {
   values: FlagValues;
+  /** The command's positional arguments, in order. */
+  positionals: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
   logger: Logger;
@@ -53,7 +55,7 @@ export interface Invocation {
 /** A subcommand (`train-monitor doctor`); `''` is the main command. */
 export interface CommandSpec {
   summary: string;
-  /** Positional arguments after the command name, e.g. `['run']` for `stop RUN`; all required. */
+  /** Positional arguments after the command name, e.g. `['run']` for `stop RUN`; a trailing `?` makes one optional (`run?`). */
   positionals?: readonly string[];
   /** Runs the command (importing its code only then) and returns the exit status. */
   run?: (invocation: Invocation) => Promise<number>;
@@ -117,4 +119,17 @@ export function describeFlag(spec: FlagSpec, name: string): string {
 /** The command names of a program other than the main one. */
 export function subcommandsOf(program: ProgramSpec): string[] {
   return Object.keys(program.commands).filter((name) => name !== '');
+}
+
+/** How many positionals a command takes: the required ones (no `?`) up to all of them. */
+export function positionalRange(command: CommandSpec | undefined): { min: number; max: number } {
+  const names = command?.positionals ?? [];
+  return { min: names.filter((n) => !n.endsWith('?')).length, max: names.length };
+}
+
+/** A positional's name for help and docs: `RUN`, or `[RUN]` when optional. */
+export function positionalWord(name: string, style: 'upper' | 'angle'): string {
+  const bare = name.replace(/\?$/, '');
+  const word = style === 'upper' ? bare.toUpperCase() : `<${bare}>`;
+  return name.endsWith('?') ? (style === 'upper' ? `[${word}]` : `[${bare}]`) : word;
 }

@@ -14,8 +14,8 @@ const MAIN = [''] as const;
 export const MONITOR_FLAGS = {
   'work-dir': {
     type: 'string', multiple: true, env: 'HPC_RUN_WORK_DIR', envSeparator: ':', configKey: 'watch',
-    defaultText: 'the spool: every run the wrapper registered', commands: MAIN,
-    help: 'Work dir to watch (repeatable).', example: '--work-dir ~/exp1 --work-dir ~/exp2',
+    defaultText: 'the spool: every run the wrapper registered', commands: ['', 'status'],
+    help: 'Work dir to watch (repeatable); status: only runs in these dirs.', example: '--work-dir ~/exp1 --work-dir ~/exp2',
   },
   interval: {
     type: 'duration', env: 'HPC_RUN_INTERVAL', configKey: 'monitor.interval', default: DEFAULTS.monitor.interval_s, commands: MAIN,
@@ -44,6 +44,26 @@ export const MONITOR_FLAGS = {
   'interval-minutes': {
     type: 'integer', default: 5, min: 1, max: 60, commands: ['install-cron'],
     help: 'Minutes between the cron passes (1-60).', example: '--interval-minutes 10',
+  },
+  json: {
+    type: 'boolean', commands: ['status'],
+    help: 'An array of runs as JSON (run_id, work_dir, job_id, host, state, elapsed_s, last_output_at, …).', example: 'status --json',
+  },
+  all: {
+    type: 'boolean', commands: ['status'],
+    help: 'Add finished runs whose report was delivered (from the history, newest 100).', example: 'status --all',
+  },
+  lines: {
+    type: 'integer', alias: 'n', default: 10, min: 0, max: 100000, commands: ['follow'],
+    help: 'How many of the last lines to show before following.', example: 'follow bert --lines 50',
+  },
+  signal: {
+    type: 'string', valueName: 'SIGNAL', default: 'TERM', commands: ['stop'],
+    help: 'TERM or INT end the run (grace period, then SIGKILL); USR1 or USR2 are passed on and the run goes on.', example: 'stop bert --signal USR1',
+  },
+  reason: {
+    type: 'string', valueName: 'TEXT', commands: ['stop'], defaultText: 'none',
+    help: 'Why, for the marker and the report.', example: 'stop bert --reason "loss diverged"',
   },
   channel: {
     type: 'string', valueName: 'NAME', commands: ['test'], defaultText: 'every channel',
@@ -75,6 +95,9 @@ export const MONITOR_PROGRAM: ProgramSpec = {
     '       $0 test [--channel NAME]',
     '       $0 doctor',
     '       $0 install-cron [--interval-minutes N] [--dry-run]',
+    '       $0 status [--json] [--all] [--work-dir DIR]',
+    '       $0 follow [RUN] [--lines N]',
+    '       $0 stop RUN [--signal TERM|INT|USR1|USR2] [--reason TEXT]',
     '',
     'Finds completion markers of training runs, delivers each report exactly once to every configured channel,',
     'and reports runs whose heartbeat stopped as lost.',
@@ -106,6 +129,30 @@ export const MONITOR_PROGRAM: ProgramSpec = {
         return runInstallCron({ intervalMinutes, dryRun: inv.values.bool('dry-run').value, env: inv.env, logger: inv.logger });
       },
     },
+    status: {
+      summary: "one table of your runs: running, stalled, GPU idle, delivering, delivered, delivery failing, lost",
+      run: async (inv) => {
+        const { runStatus } = await import('../ops/status.js');
+        const workDirs = (inv.values.list('work-dir')?.value ?? []).map((d) => resolve(inv.cwd, d));
+        return runStatus({ json: inv.values.bool('json').value, all: inv.values.bool('all').value, workDirs }, { env: inv.env, logger: inv.logger, stdout: process.stdout });
+      },
+    },
+    follow: {
+      summary: "a live tail of a run's log (default: the newest running run) until it ends",
+      positionals: ['run?'],
+      run: async (inv) => {
+        const { runFollow } = await import('../ops/follow.js');
+        return runFollow({ run: inv.positionals[0], lines: inv.values.integer('lines') }, { env: inv.env, cwd: inv.cwd, logger: inv.logger });
+      },
+    },
+    stop: {
+      summary: "ask a run's wrapper to signal its command (a control file in its work dir; no ssh)",
+      positionals: ['run'],
+      run: async (inv) => {
+        const { runStop } = await import('../ops/stop.js');
+        return runStop({ run: inv.positionals[0], signal: inv.values.text('signal')?.value, reason: inv.values.text('reason')?.value }, { env: inv.env, cwd: inv.cwd, logger: inv.logger });
+      },
+    },
     doctor: {
       summary: 'check configuration, secrets file permissions, channels and Slurm commands',
       run: async (inv) => {
@@ -122,6 +169,9 @@ export const MONITOR_PROGRAM: ProgramSpec = {
     ['$0 --stale-after 15m', 'call a run lost when its heartbeat has not moved for 15 minutes'],
     ['$0 test --channel xxtui', 'send a test notification through one channel'],
     ['$0 doctor', 'check the configuration, channels and scheduler commands'],
+    ['$0 status', 'every run of yours: state, elapsed, last output, GPU, last line'],
+    ['$0 follow bert', 'the live log of run bert until it ends'],
+    ['$0 stop bert --reason "loss diverged"', 'end run bert (SIGTERM to its command, then the usual grace period)'],
     ['$0 install-cron --interval-minutes 10', 'a pass every 10 minutes from cron; your other cron entries stay'],
   ],
   environment: [['HPC_RUN_STATE_DIR', 'the spool and delivery state (default ~/.local/state/hpc-run)']],

@@ -22,6 +22,6 @@ export async function main(argv: string[]): Promise<void> {
     const logger = createLogger({ prefix: 'train-monitor', quiet: values.bool('quiet').value });
     const command = MONITOR_PROGRAM.commands[parsed.line.command];
     if (!command?.run) throw new Error(`train-monitor: no runner for command '${parsed.line.command}'`);
-    return command.run({ values, env, cwd: process.cwd(), logger });
+    return command.run({ values, positionals: parsed.line.positionals, env, cwd: process.cwd(), logger });
   });
 }

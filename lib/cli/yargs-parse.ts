@@ -1,6 +1,6 @@
 import { FlagError, UsageError } from '../common/errors.js';
 import type { CommandLine } from './fast-parse.js';
-import { describeDefault, describeFlag, flagsOf, subcommandsOf, type ProgramSpec } from './flags.js';
+import { describeDefault, describeFlag, flagsOf, positionalRange, subcommandsOf, type ProgramSpec } from './flags.js';
 
 /** What a command line asks for: the help text, the version, or a run. */
 export type ParsedLine = { kind: 'help'; text: string } | { kind: 'version' } | { kind: 'run'; line: CommandLine };
@@ -22,7 +22,8 @@ async function buildParser(program: ProgramSpec, argv: string[]) {
   if (subcommands.length > 0) {
     parser.command('$0', program.commands['']?.summary ?? '');
     for (const name of subcommands) {
-      const words = [name, ...(program.commands[name].positionals ?? []).map((p) => `<${p}>`)];
+      // Every positional optional for yargs: the range check below words a missing one itself.
+      const words = [name, ...(program.commands[name].positionals ?? []).map((p) => `[${p.replace(/\?$/, '')}]`)];
       parser.command(words.join(' '), program.commands[name].summary);
     }
   }
@@ -60,8 +61,12 @@ export async function parseWithYargs(program: ProgramSpec, argv: string[]): Prom
   const words = parsed._.map(String);
   const command = subcommandsOf(program).length > 0 && words.length > 0 && Object.hasOwn(program.commands, words[0]) ? words[0] : '';
   const positionals = command === '' ? words : words.slice(1);
-  const expected = program.commands[command]?.positionals?.length ?? 0;
-  if (positionals.length > expected) throw stray(program, positionals[expected], command === '' && expected === 0);
+  const range = positionalRange(program.commands[command]);
+  if (positionals.length > range.max) throw stray(program, positionals[range.max], command === '' && range.max === 0);
+  if (positionals.length < range.min) {
+    const missing = (program.commands[command].positionals ?? [])[positionals.length].toUpperCase();
+    throw new FlagError('E_FLAG_MISSING', `${program.name} ${command} needs ${missing} ${seeHelp(program)}`);
+  }
   const rest = Array.isArray(parsed['--']) ? (parsed['--'] as unknown[]).map(String) : [];
   if (rest.length > 0 && !program.terminator) throw stray(program, rest[0], false);
   const takes = new Set(flagsOf(program, command).map(([name]) => name));

@@ -20,6 +20,7 @@ import { scanTargets, type ScanTarget } from './scan.js';
 import { maintainSpool } from './spool-maintain.js';
 import { findEntryForMarker, readSpool, removeSpoolEntry, type SpoolView } from './spool.js';
 import { hasObservations, readReported, rememberReported, updateMonitorState } from './state.js';
+import { recordEndDelivery, watchLiveRuns } from '../ops/pass-hook.js';
 
 /** Where one pass looks: the given work dirs, or (with none) the spool. */
 export interface PassSources {
@@ -175,18 +176,16 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   }
 
   const delivered: Array<{ id: string; status: string }> = [];
-  const record = (item: ClaimedMarker, outcome: DeliveryOutcome) => {
+  const record = async (item: ClaimedMarker, outcome: DeliveryOutcome) => {
     if (outcome.delivered) delivered.push({ id: deliveryIdOf(item.marker), status: item.marker.status });
     if (outcome.delivered) summary.delivered += 1;
     else if (outcome.setAside) summary.bad += 1;
     else summary.failed += 1;
+    if (outcome.delivered) await recordEndDelivery(item.marker, ctx); // history for `status --all` (lib/ops)
     if (outcome.delivered && view) {
-      return (async () => {
-        const entry = view.byMarker.get(item.markerPath) ?? (await findEntryForMarker(view, item.markerPath, sources.spool!));
-        if (entry) await removeSpoolEntry(entry);
-      })();
+      const entry = view.byMarker.get(item.markerPath) ?? (await findEntryForMarker(view, item.markerPath, sources.spool!));
+      if (entry) await removeSpoolEntry(entry);
     }
-    return undefined;
   };
 
   // Claims taken over from dead monitors go out first, one by one (they may carry a delivery state).
@@ -221,6 +220,8 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
       ctx.logger.warn(`cannot record the delivered reports in the monitor state (${(error as Error).message})`);
     });
   }
+  // In-run alerts (stalled, idle GPUs, resumed) for the runs still alive (lib/ops).
+  if (!shouldStop()) await watchLiveRuns({ live, scan, targets }, ctx);
   return summary;
 }
 

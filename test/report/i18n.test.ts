@@ -1,5 +1,5 @@
 import { MESSAGES, STATUS_EMOJI, formatDurationIn, statusLabel, translate } from '../../lib/report/i18n.js';
-import type { RunStatus } from '../../lib/common/marker.js';
+import type { InRunStatus, RunStatus } from '../../lib/common/marker.js';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -29,7 +29,10 @@ describe('English and Chinese strings', () => {
     const statuses: RunStatus[] = ['success', 'failed', 'terminated', 'timeout', 'lost'];
     expect(statuses.map((s) => statusLabel('en', s))).toEqual(['✅ success', '❌ failed', '⚠️ terminated', '⏰ timeout', '💀 lost']);
     expect(statuses.map((s) => statusLabel('zh', s))).toEqual(['✅ 成功', '❌ 失败', '⚠️ 被终止', '⏰ 超时', '💀 失联']);
-    expect(Object.keys(STATUS_EMOJI).sort()).toEqual([...statuses].sort());
+    const inRun: InRunStatus[] = ['stalled', 'gpu_idle', 'resumed'];
+    expect(inRun.map((s) => statusLabel('en', s))).toEqual(['⏸️ stalled', '💤 GPUs idle', '▶️ resumed']);
+    expect(inRun.map((s) => statusLabel('zh', s))).toEqual(['⏸️ 停滞', '💤 GPU 空闲', '▶️ 已恢复']);
+    expect(Object.keys(STATUS_EMOJI).sort()).toEqual([...statuses, ...inRun].sort());
   });
 
   test('placeholders are filled; unknown ones stay visible', () => {
