@@ -9,6 +9,14 @@ import { runMonitor } from '../monitor/run.js';
 export async function main(argv: string[]): Promise<void> {
   await runCli('train-monitor', async () => {
     const env = process.env;
+    if (argv[0] === 'clean') {
+      const { parseCleanArgs } = await import('../retention/args.js');
+      const { runClean } = await import('../retention/run.js');
+      const { stateDir } = await import('../common/paths.js');
+      const options = parseCleanArgs(argv.slice(1), process.cwd());
+      const logger = createLogger({ prefix: 'train-monitor' });
+      return runClean(options, { spool: spoolDir(env), stateDir: stateDir(env), logger, now: Date.now });
+    }
     const args = await parseMonitorArgs(argv, env, process.cwd());
     if (args.kind === 'help') {
       process.stdout.write(`${args.text}\n`);
