@@ -4,6 +4,7 @@ import { VERSION } from '../common/version.js';
 import { runCli } from './error-boundary.js';
 import { parseMonitorArgs } from '../monitor/options.js';
 import { runMonitor } from '../monitor/run.js';
+import { OPS_COMMANDS, runOpsCommand } from '../ops/cli.js';
 
 /** `train-monitor`: parse, route the subcommands, run the monitor; the one error boundary maps errors to exit codes. */
 export async function main(argv: string[]): Promise<void> {
@@ -16,6 +17,11 @@ export async function main(argv: string[]): Promise<void> {
       const options = parseCleanArgs(argv.slice(1), process.cwd());
       const logger = createLogger({ prefix: 'train-monitor' });
       return runClean(options, { spool: spoolDir(env), stateDir: stateDir(env), logger, now: Date.now });
+    }
+    if (OPS_COMMANDS.has(argv[0] ?? '')) {
+      // status, follow, stop (lib/ops): their own flags, no config needed.
+      const quiet = argv.includes('--quiet') || /^(1|true|yes|on)$/i.test(env.HPC_RUN_QUIET ?? '');
+      return runOpsCommand(argv[0], argv.slice(1), { env, cwd: process.cwd(), logger: createLogger({ prefix: 'train-monitor', quiet }) });
     }
     const args = await parseMonitorArgs(argv, env, process.cwd());
     if (args.kind === 'help') {

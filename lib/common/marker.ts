@@ -3,13 +3,20 @@ import { CorruptFileError } from './errors.js';
 /** Every status a run can end with; `lost` is written by the monitor only. */
 export type RunStatus = 'success' | 'failed' | 'terminated' | 'timeout' | 'lost';
 export type Severity = 'info' | 'warning' | 'error' | 'critical';
+/** In-run reports (not markers; the run goes on), sent by the monitor once per episode. */
+export type InRunStatus = 'stalled' | 'gpu_idle' | 'resumed';
+/** Every status a report can carry. */
+export type ReportStatus = RunStatus | InRunStatus;
 
-export const SEVERITY: Record<RunStatus, Severity> = {
+export const SEVERITY: Record<ReportStatus, Severity> = {
   success: 'info',
   failed: 'error',
   terminated: 'warning',
   timeout: 'warning',
   lost: 'critical',
+  stalled: 'warning',
+  gpu_idle: 'warning',
+  resumed: 'info',
 };
 
 /** Slurm's view of the job, from the environment of the batch step. */

@@ -21,6 +21,8 @@ export const DEFAULTS = {
     claim_timeout_s: 900,
     retry_base_s: 30,
     retry_max_s: 1800,
+    stall_after_s: 1800,
+    gpu_idle: { threshold_pct: 5, after_s: 1200 },
   } satisfies MonitorSettings,
   digest: { min_batch: 5 } satisfies DigestSettings,
 } as const;

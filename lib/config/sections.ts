@@ -4,6 +4,7 @@ import { childPath, isMapping } from './expand.js';
 import { resolveUserPath } from './files.js';
 import type { ProblemList } from './issues.js';
 import type { DigestSettings, Language, MonitorSettings, ReportConfig, TrainDefaults } from './types.js';
+import { normalizeOpsMonitor, OPS_MONITOR_KEYS } from '../ops/settings.js';
 
 const MONITOR_KEYS = {
   interval: 'interval_s',
@@ -66,9 +67,10 @@ export function normalizeWatch(top: unknown, monitor: unknown, train: TrainDefau
 
 /** `monitor:` — durations (seconds, or with s/m/h) for polling, staleness, claims and retries. */
 export function normalizeMonitor(value: unknown, problems: ProblemList): MonitorSettings {
-  const monitor: MonitorSettings = { ...DEFAULTS.monitor };
+  const monitor: MonitorSettings = { ...DEFAULTS.monitor, gpu_idle: { ...DEFAULTS.monitor.gpu_idle } };
   const names = Object.keys(MONITOR_KEYS) as Array<keyof typeof MONITOR_KEYS>;
-  const section = readSection(value, 'monitor', [...names, ...names.map((k) => MONITOR_KEYS[k]), 'watch'], problems);
+  const section = readSection(value, 'monitor', [...names, ...names.map((k) => MONITOR_KEYS[k]), 'watch', ...OPS_MONITOR_KEYS], problems);
+  normalizeOpsMonitor(section, monitor, problems);
   for (const name of names) {
     const field = MONITOR_KEYS[name];
     const key = section[field] !== undefined ? field : name;

@@ -28,6 +28,10 @@ export interface MonitorSettings {
   claim_timeout_s: number;
   retry_base_s: number;
   retry_max_s: number;
+  /** Heartbeat alive but the log not growing this long: one `stalled` report per episode (0 = off). */
+  stall_after_s?: number;
+  /** Every GPU of a live run under `threshold_pct` for `after_s`: one `gpu_idle` report per episode (after_s 0 = off). */
+  gpu_idle?: { threshold_pct: number; after_s: number };
 }
 
 export interface DigestSettings {

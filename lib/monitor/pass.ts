@@ -17,6 +17,7 @@ import { maintainSpool } from './spool-maintain.js';
 import { findEntryForMarker, readSpool, removeSpoolEntry, type SpoolView } from './spool.js';
 import { hasObservations, updateMonitorState } from './state.js';
 import { deliverDigest } from './deliver-digest.js';
+import { recordEndDelivery, watchLiveRuns } from '../ops/pass-hook.js';
 
 /** Where one pass looks: the given work dirs, or (with none) the spool. */
 export interface PassSources {
@@ -143,16 +144,14 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     else if (result.kind === 'claimed') recovered.claimed.push(result.item);
   }
 
-  const record = (item: ClaimedMarker, outcome: DeliveryOutcome) => {
+  const record = async (item: ClaimedMarker, outcome: DeliveryOutcome) => {
     if (outcome.delivered) summary.delivered += 1;
     else summary.failed += 1;
+    if (outcome.delivered) await recordEndDelivery(item.marker, ctx); // history for `status --all` (lib/ops)
     if (outcome.delivered && view) {
-      return (async () => {
-        const entry = view.byMarker.get(item.markerPath) ?? (await findEntryForMarker(view, item.markerPath, sources.spool!));
-        if (entry) await removeSpoolEntry(entry);
-      })();
+      const entry = view.byMarker.get(item.markerPath) ?? (await findEntryForMarker(view, item.markerPath, sources.spool!));
+      if (entry) await removeSpoolEntry(entry);
     }
-    return undefined;
   };
 
   // Claims taken over from dead monitors go out first, one by one (they may carry a delivery state).
@@ -178,6 +177,8 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
       ctx.logger.error(`${c.markerPath}: ${ctx.redact((error as Error).message)}`);
     }
   });
+  // In-run alerts (stalled, idle GPUs, resumed) for the runs still alive (lib/ops).
+  if (!shouldStop()) await watchLiveRuns({ live, scan, targets }, ctx);
   return summary;
 }
 

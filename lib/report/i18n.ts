@@ -1,5 +1,5 @@
 import type { Language } from '../config/types.js';
-import type { RunStatus } from '../common/marker.js';
+import type { ReportStatus } from '../common/marker.js';
 
 const EN = {
   'status.success': 'success',
@@ -58,6 +58,20 @@ const EN = {
   'list.separator': ', ',
   'punct.colon': ': ',
   'value.task_status': '{task} ({status})',
+  // In-run reports (stall, idle GPUs, output back).
+  'status.stalled': 'stalled',
+  'status.gpu_idle': 'GPUs idle',
+  'status.resumed': 'resumed',
+  'label.silent_for': 'No output for',
+  'label.idle_for': 'Idle for',
+  'label.log_bytes': 'Log size',
+  'label.attempt': 'Attempt',
+  'label.gpus_now': 'GPUs now',
+  'value.gpu_now': 'GPU {index}: {util}, {used}/{total} MiB',
+  'value.bytes': '{n} bytes',
+  'note.stalled': 'The heartbeat is alive but the log has not grown for {duration} (threshold {threshold}). The run may be hung (data loader, NCCL collective).',
+  'note.gpu_idle': 'Every GPU of the run has been under {threshold}% utilisation for {duration} while the run is alive.',
+  'note.resumed': 'Output came back after {duration} of silence.',
 } as const;
 
 export type MessageKey = keyof typeof EN;
@@ -120,17 +134,33 @@ const ZH: Messages = {
   'list.separator': '、',
   'punct.colon': '：',
   'value.task_status': '{task}（{status}）',
+  'status.stalled': '停滞',
+  'status.gpu_idle': 'GPU 空闲',
+  'status.resumed': '已恢复',
+  'label.silent_for': '无输出时长',
+  'label.idle_for': '空闲时长',
+  'label.log_bytes': '日志大小',
+  'label.attempt': '尝试次数',
+  'label.gpus_now': '当前 GPU',
+  'value.gpu_now': 'GPU {index}：{util}，{used}/{total} MiB',
+  'value.bytes': '{n} 字节',
+  'note.stalled': '心跳仍在更新，但日志已 {duration} 没有增长（阈值 {threshold}）。训练可能已卡住（数据加载器、NCCL 集合通信）。',
+  'note.gpu_idle': '运行仍在进行，但其所有 GPU 的利用率已连续 {duration} 低于 {threshold}%。',
+  'note.resumed': '沉默 {duration} 后输出已恢复。',
 };
 
 /** Every message in every language; the type makes a missing key a compile error, the tests check it too. */
 export const MESSAGES: Record<Language, Messages> = { en: EN, zh: ZH };
 
-export const STATUS_EMOJI: Record<RunStatus, string> = {
+export const STATUS_EMOJI: Record<ReportStatus, string> = {
   success: '✅',
   failed: '❌',
   terminated: '⚠️',
   timeout: '⏰',
   lost: '💀',
+  stalled: '⏸️',
+  gpu_idle: '💤',
+  resumed: '▶️',
 };
 
 /** The message for `key` in `language` with `{name}` placeholders filled in. */
@@ -140,7 +170,7 @@ export function translate(language: Language, key: MessageKey, params: Record<st
 }
 
 /** `❌ failed` / `❌ 失败`. */
-export function statusLabel(language: Language, status: RunStatus): string {
+export function statusLabel(language: Language, status: ReportStatus): string {
   return `${STATUS_EMOJI[status]} ${translate(language, `status.${status}` as MessageKey)}`;
 }
 

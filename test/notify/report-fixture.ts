@@ -32,7 +32,7 @@ export function makeMarker(overrides: Partial<Marker> = {}): Marker {
 
 /** A report as the report builder hands it to channels; override any field (status also sets severity). */
 export function makeReport(overrides: Partial<Report> = {}): Report {
-  const marker = overrides.marker ?? makeMarker(overrides.status ? { status: overrides.status } : {});
+  const marker = overrides.marker ?? makeMarker(overrides.status ? { status: overrides.status as Marker['status'] } : {});
   const status = overrides.status ?? marker.status;
   return {
     status,

@@ -20,6 +20,9 @@ export const NTFY_TAGS: Record<Report['status'], string> = {
   terminated: 'stop_sign',
   timeout: 'hourglass',
   lost: 'rotating_light',
+  stalled: 'zzz',
+  gpu_idle: 'sleeping',
+  resumed: 'arrow_forward',
 };
 
 export interface NtfyMessage {
