@@ -18,6 +18,11 @@ export async function main(argv: string[]): Promise<void> {
       const logger = createLogger({ prefix: 'train-monitor' });
       return runClean(options, { spool: spoolDir(env), stateDir: stateDir(env), logger, now: Date.now });
     }
+    if (argv[0] === 'serve') {
+      const { parseServeArgs } = await import('../serve/args.js');
+      const { runServe } = await import('../serve/run.js');
+      return runServe(parseServeArgs(argv.slice(1), process.cwd()), { env, logger: createLogger({ prefix: 'train-monitor' }) });
+    }
     if (OPS_COMMANDS.has(argv[0] ?? '')) {
       // status, follow, stop (lib/ops): their own flags, no config needed.
       const quiet = argv.includes('--quiet') || /^(1|true|yes|on)$/i.test(env.HPC_RUN_QUIET ?? '');

@@ -102,7 +102,13 @@ function renderRuns(data) {
 }
 function renderReports(list, reports) {
   list.replaceChildren();
-  for (const r of reports) list.append(text('li', (r.delivered_at || r.at || '') + ' · ' + (r.title || r.status || '')));
+  for (const r of reports) {
+    const li = text('li', ' ' + (r.title || r.status || ''));
+    const when = text('time', ago(r.at));
+    when.dateTime = r.at || '';
+    li.prepend(when);
+    list.append(li);
+  }
 }
 function renderRun(data) {
   if (!data) { $('run-title').textContent = 'No such run'; return; }

@@ -4,16 +4,13 @@ import { basename } from 'node:path';
 import { HpcRunError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { presentedToken, tokenMatches } from './auth.js';
-import type { MonitorMetrics } from './metrics.js';
+import { runLabel } from '../ops/runs.js';
+import type { MetricsRun, MonitorMetrics } from './metrics.js';
 import { APP_JS, PAGE_HTML, STYLE_CSS } from './page.js';
 
-/** A run as `status --json` prints it; the server adds nothing but its `id`. */
-export interface RunRow {
-  run_id: string | null;
-  work_dir: string;
-  state: string;
-  [field: string]: unknown;
-}
+import type { RunRow } from '../ops/runs.js';
+
+export type { RunRow };
 
 /** Where the server reads runs from: the same collection `status` uses. */
 export interface RunSource {
@@ -150,16 +147,8 @@ async function openStream(req: IncomingMessage, res: ServerResponse, options: Se
   await push();
 }
 
-function toMetricsRun(run: RunRow) {
-  const lastOutput = typeof run.last_output_at === 'string' ? Date.parse(run.last_output_at) : NaN;
-  const gpus = Array.isArray(run.gpus) ? (run.gpus as { index: number; utilization_pct: number | null }[]) : [];
-  return {
-    run: run.run_id ?? basename(run.work_dir),
-    job_id: typeof run.job_id === 'string' ? run.job_id : null,
-    state: run.state,
-    last_output_age_s: typeof run.last_output_age_s === 'number' ? run.last_output_age_s : Number.isFinite(lastOutput) ? Math.max(0, (Date.now() - lastOutput) / 1000) : null,
-    gpus,
-  };
+function toMetricsRun(run: RunRow): MetricsRun {
+  return { run: runLabel(run), job_id: run.job_id, state: run.state, last_output_age_s: run.last_output_age_s, gpus: run.gpus };
 }
 
 function sendJson(res: ServerResponse, value: unknown): void {

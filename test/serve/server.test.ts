@@ -3,10 +3,12 @@ import { createLogger } from '../../lib/common/logger.js';
 import { checkBind, isLoopbackHost, tokenMatches } from '../../lib/serve/auth.js';
 import { createMonitorMetrics } from '../../lib/serve/metrics.js';
 import { runKey, startStatusServer, type RunRow, type RunSource } from '../../lib/serve/server.js';
+import { makeRow } from './rows.js';
 
 const RUNS: RunRow[] = [
-  { run_id: 'bert', work_dir: '/scratch/alice/bert', state: 'running', job_id: '42', host: 'gpu01', elapsed_s: 3600, last_output_at: new Date().toISOString(), gpus: [{ index: 0, utilization_pct: 0, memory_used_mib: 1000 }, { index: 1, utilization_pct: null }] },
-  { run_id: null, work_dir: '/scratch/alice/gpt', state: 'delivery_failing', job_id: null, host: 'lab', elapsed_s: 10, last_output_at: null },
+  makeRow({ run_id: 'bert', work_dir: '/scratch/alice/bert', state: 'running', job_id: '42', host: 'gpu01', elapsed_s: 3600, last_output_age_s: 12,
+    gpus: [{ index: 0, utilization_pct: 0, memory_used_mib: 1000, memory_total_mib: 80000 }, { index: 1, utilization_pct: null, memory_used_mib: null, memory_total_mib: null }] }),
+  makeRow({ work_dir: '/scratch/alice/gpt', state: 'delivery_failing', host: 'lab', elapsed_s: 10 }),
 ];
 
 const source: RunSource = {
@@ -89,7 +91,7 @@ describe('status server', () => {
       expect(text).toMatch(/^hpc_run_runs\{state="lost"\} 0$/m);
       expect(text).toMatch(/^hpc_run_run_gpu_utilization_percent\{run="bert",job_id="42",gpu="0"\} 0$/m);
       expect(text).not.toMatch(/gpu="1"/); // MIG [N/A]: no reading, no sample
-      expect(text).toMatch(/^hpc_run_run_last_output_age_seconds\{run="bert",job_id="42"\} /m);
+      expect(text).toMatch(/^hpc_run_run_last_output_age_seconds\{run="bert",job_id="42"\} 12$/m);
       const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
       if (check.error && process.env.CI !== 'true') return; // promtool is installed by .ci/run
       expect(check.stderr + check.stdout).toBe('');
