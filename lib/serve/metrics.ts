@@ -48,6 +48,7 @@ export async function createMonitorMetrics(): Promise<MonitorMetrics> {
   const retries = new prom.Counter({ name: 'hpc_run_delivery_retries_total', help: 'Deliveries that were retries of an earlier failure.', labelNames: ['channel'], ...on });
   const setAside = new prom.Counter({ name: 'hpc_run_markers_set_aside_total', help: 'Markers set aside as unreadable (*.bad).', ...on });
   const lastPass = new prom.Gauge({ name: 'hpc_run_last_pass_timestamp_seconds', help: 'When the last monitor pass ended (Unix time).', ...on });
+  const passes = new prom.Counter({ name: 'hpc_run_passes_total', help: 'Monitor passes finished since start.', ...on });
   const passDuration = new prom.Gauge({ name: 'hpc_run_last_pass_duration_seconds', help: 'How long the last monitor pass took.', ...on });
   const outputAge: Gauge<'run' | 'job_id'> = new prom.Gauge({
     name: 'hpc_run_run_last_output_age_seconds',
@@ -69,6 +70,7 @@ export async function createMonitorMetrics(): Promise<MonitorMetrics> {
     recordRetry: (channel) => retries.inc({ channel }),
     recordSetAside: () => setAside.inc(),
     recordPass: (endedAtMs, durationMs) => {
+      passes.inc();
       lastPass.set(endedAtMs / 1000);
       passDuration.set(durationMs / 1000);
     },
