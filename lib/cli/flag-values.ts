@@ -73,17 +73,23 @@ export class FlagValues {
   duration(name: string): Sourced<number> | undefined {
     const spec = this.spec(name);
     const text = this.text(name);
-    return text === undefined ? undefined : { value: checkDuration(text, spec.allowZero), source: text.source };
+    return text === undefined ? undefined : { value: checkDuration(text, spec.allowZero, spec.days), source: text.source };
   }
 
   /** A whole number from the flag or its variable, within the table's range, else the table's default. */
   integer(name: string): number {
     const spec = this.spec(name);
+    const value = this.optionalInteger(name);
+    if (value !== null) return value;
+    if (typeof spec.default !== 'number') throw new Error(`${this.program.name}: flag '${name}' has no default in the table`);
+    return spec.default;
+  }
+
+  /** A whole number from the flag or its variable, within the table's range, or null when neither gave one. */
+  optionalInteger(name: string): number | null {
+    const spec = this.spec(name);
     const text = this.text(name);
-    if (text === undefined) {
-      if (typeof spec.default !== 'number') throw new Error(`${this.program.name}: flag '${name}' has no default in the table`);
-      return spec.default;
-    }
+    if (text === undefined) return null;
     const value = /^\s*\d+\s*$/.test(text.value) ? Number(text.value) : Number.NaN;
     const min = spec.min ?? 0;
     const max = spec.max ?? Number.MAX_SAFE_INTEGER;
@@ -114,9 +120,9 @@ export class FlagValues {
 }
 
 /** Seconds from a sourced duration text (`90`, `10m`); a bad one is blamed on its source. */
-export function checkDuration(text: Sourced<unknown>, allowZero = false): number {
+export function checkDuration(text: Sourced<unknown>, allowZero = false, days = false): number {
   try {
-    return parseDuration(text.value, text.source.name, { allowZero });
+    return parseDuration(text.value, text.source.name, { allowZero, days });
   } catch (error) {
     if (!(error instanceof HpcRunError)) throw error;
     throw new FlagError('E_FLAG_VALUE', error.message, { source: text.source, cause: error });

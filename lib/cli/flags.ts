@@ -29,6 +29,8 @@ export interface FlagSpec {
   defaultText?: string;
   /** A duration of 0 is allowed. */
   allowZero?: boolean;
+  /** A duration may also be given in days (`7d`). */
+  days?: boolean;
   /** The range of an integer. */
   min?: number;
   max?: number;

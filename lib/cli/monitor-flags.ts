@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { spoolDir } from '../common/paths.js';
+import { FlagError } from '../common/errors.js';
+import { spoolDir, stateDir } from '../common/paths.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { normalizeMonitorArgs } from '../monitor/options.js';
 import type { FlagSpec, Invocation, ProgramSpec } from './flags.js';
@@ -14,8 +15,8 @@ const MAIN = [''] as const;
 export const MONITOR_FLAGS = {
   'work-dir': {
     type: 'string', multiple: true, env: 'HPC_RUN_WORK_DIR', envSeparator: ':', configKey: 'watch',
-    defaultText: 'the spool: every run the wrapper registered', commands: ['', 'status'],
-    help: 'Work dir to watch (repeatable); status: only runs in these dirs.', example: '--work-dir ~/exp1 --work-dir ~/exp2',
+    defaultText: 'the spool: every run the wrapper registered', commands: ['', 'status', 'serve', 'clean'],
+    help: 'Work dir to watch (repeatable); status, serve: only runs in these dirs; clean: also these dirs.', example: '--work-dir ~/exp1 --work-dir ~/exp2',
   },
   interval: {
     type: 'duration', env: 'HPC_RUN_INTERVAL', configKey: 'monitor.interval', default: DEFAULTS.monitor.interval_s, commands: MAIN,
@@ -38,8 +39,8 @@ export const MONITOR_FLAGS = {
     help: 'A heartbeat unchanged this long means the run is lost.', example: '--stale-after 15m',
   },
   'dry-run': {
-    type: 'boolean', env: 'HPC_RUN_DRY_RUN', default: false, commands: ['', 'install-cron'],
-    help: 'Print the reports (install-cron: the crontab line); send, claim, delete and install nothing.', example: '--once --dry-run',
+    type: 'boolean', env: 'HPC_RUN_DRY_RUN', default: false, commands: ['', 'install-cron', 'clean'],
+    help: 'Print the reports (install-cron: the crontab line; clean: what would go); send, claim, delete and install nothing.', example: '--once --dry-run',
   },
   'interval-minutes': {
     type: 'integer', default: 5, min: 1, max: 60, commands: ['install-cron'],
@@ -65,6 +66,30 @@ export const MONITOR_FLAGS = {
     type: 'string', valueName: 'TEXT', commands: ['stop'], defaultText: 'none',
     help: 'Why, for the marker and the report.', example: 'stop bert --reason "loss diverged"',
   },
+  serve: {
+    type: 'integer', valueName: 'PORT', min: 0, max: 65535, commands: MAIN, defaultText: 'no status server',
+    help: 'Also serve the status page and /metrics on this port (a long-running monitor only).', example: '--interval 60 --serve 8765',
+  },
+  port: {
+    type: 'integer', default: 8765, min: 0, max: 65535, commands: ['serve'],
+    help: 'Port of the status page (0: any free port; the address is printed).', example: 'serve --port 9000',
+  },
+  host: {
+    type: 'string', valueName: 'ADDR', default: '127.0.0.1', commands: ['', 'serve'],
+    help: 'Address the status server binds; anything but loopback needs --token-file.', example: 'serve --host 0.0.0.0 --token-file ~/.hpc-run-token',
+  },
+  'token-file': {
+    type: 'string', valueName: 'FILE', commands: ['', 'serve'], defaultText: 'none',
+    help: 'Its first line is the bearer token the status server requires (Authorization: Bearer …).', example: 'serve --token-file ~/.hpc-run-token',
+  },
+  'keep-last': {
+    type: 'integer', valueName: 'N', min: 0, commands: ['clean'], configKey: 'retention.keep_last', defaultText: 'no limit',
+    help: "Keep the newest N runs' logs of every work dir.", example: 'clean --keep-last 3',
+  },
+  'older-than': {
+    type: 'duration', days: true, commands: ['clean'], configKey: 'retention.older_than', defaultText: 'any age',
+    help: 'Only remove what is older than this (s, m, h or d).', example: 'clean --older-than 7d',
+  },
   channel: {
     type: 'string', valueName: 'NAME', commands: ['test'], defaultText: 'every channel',
     help: 'Only this channel (its name or type).', example: '--channel xxtui',
@@ -77,6 +102,10 @@ export const MONITOR_FLAGS = {
     type: 'boolean', env: 'HPC_RUN_QUIET', default: false,
     help: 'Only warnings, errors and reports.', example: '--quiet',
   },
+  'log-format': {
+    type: 'string', valueName: 'FORMAT', env: 'HPC_RUN_LOG_FORMAT', default: 'text',
+    help: "The monitor's own lines: text, or json (one object per line with time, level, message and fields).", example: '--log-format json',
+  },
   help: { type: 'boolean', alias: 'h', builtin: 'help', help: 'Show this help.', example: '--help' },
   version: { type: 'boolean', builtin: 'version', help: 'Show the version.', example: '--version' },
 } as const satisfies Record<string, FlagSpec>;
@@ -86,6 +115,17 @@ const configPath = ({ values, cwd }: Invocation) => {
   const given = values.text('config')?.value;
   return given === undefined ? undefined : resolve(cwd, given);
 };
+
+/** Where the status server listens, for `serve` (its --port) and a monitor's `--serve PORT`. */
+export function serveSettings(inv: Invocation, port: number) {
+  const tokenFile = inv.values.text('token-file')?.value;
+  return {
+    port,
+    host: inv.values.text('host')?.value ?? String(MONITOR_FLAGS.host.default),
+    tokenFile: tokenFile === undefined ? null : resolve(inv.cwd, tokenFile),
+    workDirs: (inv.values.list('work-dir')?.value ?? []).map((d) => resolve(inv.cwd, d)),
+  };
+}
 
 /** `train-monitor`'s command line; a new subcommand is one entry in `commands`, its code imported only when it runs. */
 export const MONITOR_PROGRAM: ProgramSpec = {
@@ -98,6 +138,8 @@ export const MONITOR_PROGRAM: ProgramSpec = {
     '       $0 status [--json] [--all] [--work-dir DIR]',
     '       $0 follow [RUN] [--lines N]',
     '       $0 stop RUN [--signal TERM|INT|USR1|USR2] [--reason TEXT]',
+    '       $0 serve [--port N] [--host ADDR] [--token-file FILE]',
+    '       $0 clean [--keep-last N] [--older-than 7d] [--dry-run]',
     '',
     'Finds completion markers of training runs, delivers each report exactly once to every configured channel,',
     'and reports runs whose heartbeat stopped as lost.',
@@ -108,6 +150,9 @@ export const MONITOR_PROGRAM: ProgramSpec = {
       summary: 'watch work dirs (or the spool) and deliver reports',
       run: async (inv) => {
         const args = normalizeMonitorArgs(inv.values, inv.cwd, configPath(inv));
+        const port = inv.values.optionalInteger('serve');
+        if (port !== null && args.mode === 'once') throw new FlagError('E_FLAG_CONFLICT', '--serve needs a long-running monitor: use it with --interval or --watch, not --once');
+        args.serve = port === null ? null : serveSettings(inv, port);
         for (const note of args.notes) inv.logger.info(note);
         const { runMonitor } = await import('../monitor/run.js');
         return runMonitor(args, { env: inv.env, cwd: inv.cwd, logger: inv.logger, spool: spoolDir(inv.env) });
@@ -153,6 +198,30 @@ export const MONITOR_PROGRAM: ProgramSpec = {
         return runStop({ run: inv.positionals[0], signal: inv.values.text('signal')?.value, reason: inv.values.text('reason')?.value }, { env: inv.env, cwd: inv.cwd, logger: inv.logger });
       },
     },
+    serve: {
+      summary: 'the status page, /api/runs and Prometheus /metrics (127.0.0.1 unless a token file is given)',
+      run: async (inv) => {
+        const { runServe } = await import('../serve/run.js');
+        return runServe(serveSettings(inv, inv.values.integer('port')), { env: inv.env, logger: inv.logger });
+      },
+    },
+    clean: {
+      summary: 'remove old logs and state by --keep-last and/or --older-than; never a running or undelivered run',
+      run: async (inv) => {
+        const { runClean } = await import('../retention/run.js');
+        const olderThan = inv.values.duration('older-than')?.value;
+        return runClean(
+          {
+            keepLast: inv.values.optionalInteger('keep-last'),
+            olderThanMs: olderThan === undefined ? null : olderThan * 1000,
+            dryRun: inv.values.bool('dry-run').value,
+            workDirs: (inv.values.list('work-dir')?.value ?? []).map((d) => resolve(inv.cwd, d)),
+            logDirs: [],
+          },
+          { spool: spoolDir(inv.env), stateDir: stateDir(inv.env), logger: inv.logger, now: Date.now },
+        );
+      },
+    },
     doctor: {
       summary: 'check configuration, secrets file permissions, channels and Slurm commands',
       run: async (inv) => {
@@ -172,6 +241,8 @@ export const MONITOR_PROGRAM: ProgramSpec = {
     ['$0 status', 'every run of yours: state, elapsed, last output, GPU, last line'],
     ['$0 follow bert', 'the live log of run bert until it ends'],
     ['$0 stop bert --reason "loss diverged"', 'end run bert (SIGTERM to its command, then the usual grace period)'],
+    ['$0 --interval 60 --serve 8765', 'keep watching, and serve the status page and /metrics on 127.0.0.1:8765'],
+    ['$0 clean --keep-last 3 --older-than 7d --dry-run', 'list the logs that retention would remove, and the bytes freed'],
     ['$0 install-cron --interval-minutes 10', 'a pass every 10 minutes from cron; your other cron entries stay'],
   ],
   environment: [['HPC_RUN_STATE_DIR', 'the spool and delivery state (default ~/.local/state/hpc-run)']],

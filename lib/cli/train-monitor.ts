@@ -2,6 +2,7 @@ import { createLogger } from '../common/logger.js';
 import { VERSION } from '../common/version.js';
 import { parseCommandLine } from './command-line.js';
 import { runCli } from './error-boundary.js';
+import { applyLogFormat } from './log-format.js';
 import { FlagValues } from './flag-values.js';
 import { MONITOR_PROGRAM } from './monitor-flags.js';
 
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
       return 0;
     }
     const values = new FlagValues(MONITOR_PROGRAM, parsed.line, env);
+    applyLogFormat(values, env);
     const logger = createLogger({ prefix: 'train-monitor', quiet: values.bool('quiet').value });
     const command = MONITOR_PROGRAM.commands[parsed.line.command];
     if (!command?.run) throw new Error(`train-monitor: no runner for command '${parsed.line.command}'`);

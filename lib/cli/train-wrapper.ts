@@ -4,6 +4,7 @@ import { parseWrapperArgs } from '../wrapper/args.js';
 import { normalizeWrapperOptions } from '../wrapper/options.js';
 import { runWrapper } from '../wrapper/run.js';
 import { runCli } from './error-boundary.js';
+import { applyLogFormat } from './log-format.js';
 
 /** `train-wrapper`: parse, load the config, validate everything, then run the command and exit with its status. */
 export async function main(argv: string[]): Promise<void> {
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${VERSION}\n`);
       return 0;
     }
+    applyLogFormat(parsed.values, env);
     const { loadConfig } = await import('../config/load.js');
     const config = await loadConfig({ configPath: parsed.values.text('config')?.value, env, cwd: process.cwd() });
     const options = normalizeWrapperOptions(parsed.values, config.train);

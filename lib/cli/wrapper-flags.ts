@@ -61,6 +61,10 @@ export const WRAPPER_FLAGS = {
     type: 'duration', env: 'HPC_RUN_CONTROL_INTERVAL', default: 2,
     help: 'How often to look for a `train-monitor stop` control file.', example: '--control-interval 5',
   },
+  'log-format': {
+    type: 'string', valueName: 'FORMAT', env: 'HPC_RUN_LOG_FORMAT', default: 'text',
+    help: "The wrapper's own lines: text, or json (one object per line); the command's output is never touched.", example: '--log-format json',
+  },
   help: { type: 'boolean', alias: 'h', builtin: 'help', help: 'Show this help.', example: '--help' },
   version: { type: 'boolean', builtin: 'version', help: 'Show the version.', example: '--version' },
 } as const satisfies Record<string, FlagSpec>;

@@ -1,16 +1,18 @@
 import { UsageError } from './errors.js';
 
-const UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
+const UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
 
-/** Parses `90`, `90s`, `10m`, `1.5h` into seconds; `what` names the flag or key in the error. */
-export function parseDuration(value: unknown, what: string, options: { allowZero?: boolean } = {}): number {
+/** Parses `90`, `90s`, `10m`, `1.5h` (and `7d` where days make sense) into seconds; `what` names the flag or key. */
+export function parseDuration(value: unknown, what: string, options: { allowZero?: boolean; days?: boolean } = {}): number {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  const match = /^(\d+(?:\.\d+)?)\s*([smh]?)$/i.exec(text);
+  const match = (options.days ? /^(\d+(?:\.\d+)?)\s*([smhd]?)$/i : /^(\d+(?:\.\d+)?)\s*([smh]?)$/i).exec(text);
   const seconds = match ? Number(match[1]) * UNITS[match[2].toLowerCase()] : Number.NaN;
   if (!Number.isFinite(seconds) || seconds < 0 || (seconds === 0 && !options.allowZero)) {
     const shown = typeof value === 'string' || typeof value === 'number' ? `'${value}'` : 'nothing';
     throw new UsageError(
-      `${what} must be a positive duration in seconds or with s, m or h (e.g. 90, 10m), got ${shown}`,
+      options.days
+        ? `${what} must be a positive duration in seconds or with s, m, h or d (e.g. 12h, 7d), got ${shown}`
+        : `${what} must be a positive duration in seconds or with s, m or h (e.g. 90, 10m), got ${shown}`,
     );
   }
   return seconds;

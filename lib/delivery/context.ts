@@ -14,6 +14,13 @@ export interface DeliveryContext {
   channels(): Promise<Channel[]>;
   /** This process's clock in milliseconds (the only clock it ever compares with). */
   now(): number;
+  /** Told of every channel's answer (the status server's metrics); absent when nobody listens. */
+  events?: DeliveryEvents;
+}
+
+/** What a delivery tells a listener: one channel's answer, and whether it retried an earlier failure. */
+export interface DeliveryEvents {
+  delivered(channel: string, ok: boolean, retry: boolean): void;
 }
 
 /** Builds a delivery context; channel creation is deferred until a report is actually sent. */

@@ -47,6 +47,8 @@ export async function deliverClaimed(items: ClaimedMarker[], report: Report, ctx
   pauseAt('send');
   const meta: DeliveryMeta = { deliveryId: digestIdOf(items.map((i) => i.marker)) };
   const results = await Promise.all(channels.map(async (c) => ({ channel: c, delivery: await sendOne(c, safe, meta, ctx) })));
+  const retry = (items[0].marker.delivery?.attempts ?? 0) > 0;
+  for (const r of results) ctx.events?.delivered(r.channel.name, r.delivery.ok, retry);
   const okNames = results.filter((r) => r.delivery.ok).map((r) => r.channel.name);
   const failed = results.filter((r) => !r.delivery.ok);
   const failures = failed.map((r) => ctx.redact(`${r.channel.name}: ${r.delivery.detail}`));

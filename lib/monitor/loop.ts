@@ -1,5 +1,5 @@
 import type { MonitorContext } from './context.js';
-import { runPass, type PassSources } from './pass.js';
+import { runPass, type PassSources, type PassSummary } from './pass.js';
 import { HEARTBEAT_NAME, MARKER_NAME } from '../common/paths.js';
 import { basename } from 'node:path';
 
@@ -11,6 +11,8 @@ export interface LoopOptions {
   watch: { poll: boolean } | null;
   /** Directories to watch for events (the spool's work dirs change between passes). */
   watchDirs: () => string[];
+  /** Told after every pass that finished (the status server's metrics). */
+  onPass?: (summary: PassSummary, startedMs: number, endedMs: number) => void;
 }
 
 /**
@@ -43,7 +45,9 @@ export async function runLoop(options: LoopOptions): Promise<number> {
     while (!stopping) {
       dirty = false;
       try {
+        const started = Date.now();
         const summary = await runPass(options.sources, ctx, () => stopping);
+        options.onPass?.(summary, started, Date.now());
         watcher?.update(summary.dirs);
       } catch (error) {
         ctx.logger.error(`pass failed: ${ctx.redact(error instanceof Error ? error.message : String(error))}; trying again next pass`);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { FlagError } from '../common/errors.js';
+import type { ServeSettings } from '../serve/run.js';
 import type { FlagValues } from '../cli/flag-values.js';
 
 /** How the monitor runs: one pass (cron), a polling loop, or chokidar events plus periodic passes. */
@@ -18,6 +19,8 @@ export interface MonitorArgs {
   quiet: boolean;
   /** Informational lines about how the command line was read (e.g. --interval ignored with --once). */
   notes: string[];
+  /** `--serve PORT`: the status server beside the passes (long-running monitors only). */
+  serve?: ServeSettings | null;
 }
 
 /** Checks values and contradictions of the main command, naming the flag or variable that gave a bad value. */

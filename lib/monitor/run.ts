@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger.js';
+import type { RunningServer } from '../serve/run.js';
 import type { Config } from '../config/types.js';
 import { createMonitorContext } from './context.js';
 import { acquireMonitorLocks } from './lock.js';
@@ -66,15 +67,30 @@ export async function runMonitor(args: MonitorRunArgs, io: { env: NodeJS.Process
   const release = args.dryRun ? async () => undefined : await acquireMonitorLocks(places, io.env, (label) => logger.warn(`the lock on ${label} was lost (another monitor may have taken over); the claims still prevent duplicates`));
   const where = sources.spool ? `the spool ${sources.spool}` : `${workDirs.length} work dir(s)`;
   logger.info(`watching ${where}: a pass every ${config.monitor.interval_s}s${args.mode === 'watch' ? ` plus file events (${args.poll ? 'polling' : 'native events'})` : ''}; lost after ${config.monitor.stale_after_s}s of silence; config: ${config.file ?? 'built-in defaults'}`);
+  let server: RunningServer | null = null;
   try {
+    if (args.serve) {
+      const { startServe } = await import('../serve/run.js');
+      server = await startServe(args.serve, { env: io.env, logger });
+      const metrics = server.metrics;
+      ctx.events = { delivered: (channel, ok, retry) => metrics.recordDelivery(channel, ok, retry) };
+    }
+    const metrics = server?.metrics;
     return await runLoop({
       sources,
       ctx,
       intervalS: config.monitor.interval_s,
       watch: args.mode === 'watch' ? { poll: args.poll } : null,
       watchDirs: () => (sources.spool ? [sources.spool, ...workDirs] : workDirs),
+      onPass: metrics
+        ? (summary, started, ended) => {
+            metrics.recordPass(ended, ended - started);
+            metrics.recordSetAside(summary.bad);
+          }
+        : undefined,
     });
   } finally {
+    await server?.close();
     await release();
   }
 }
