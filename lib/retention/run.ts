@@ -43,7 +43,7 @@ export async function runClean(options: CleanOptions, io: CleanIo): Promise<numb
   }
   items.push(...spoolGoing);
   const verb = options.dryRun ? 'would remove' : 'removed';
-  let freed = 0;
+  let freed: number;
   let failures = 0;
   if (options.dryRun) freed = items.reduce((sum, i) => sum + i.bytes, 0);
   else {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { waitFor } from '../helpers/run-bin.js';
 import { makeOpsSandbox, sleep, type OpsSandbox } from './ops-sandbox.js';
 
+const ESC = String.fromCharCode(27);
+
 interface Row {
   run_id: string | null;
   work_dir: string;
@@ -93,11 +95,11 @@ describe('train-monitor status', () => {
     expect(lines.find((l) => l.startsWith('run-c'))).toMatch(/delivery failing \(failed 3\)/);
     expect(lines.find((l) => l.startsWith('run-a'))).toMatch(/running .*ago/);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
-    expect(plain.stdout).not.toMatch(/\u001b\[/);
+    expect(plain.stdout).not.toContain(`${ESC}[`);
     const forced = await box.monitor(['status'], { FORCE_COLOR: '1' });
-    expect(forced.stdout).toMatch(/\u001b\[3\dm/);
+    expect(forced.stdout).toMatch(new RegExp(`${ESC}\\[3\\dm`));
     const noColor = await box.monitor(['status'], { FORCE_COLOR: '1', NO_COLOR: '1' });
-    expect(noColor.stdout).not.toMatch(/\u001b\[/);
+    expect(noColor.stdout).not.toContain(`${ESC}[`);
   });
 
   test('--work-dir narrows it; --all adds delivered runs from the history', async () => {
