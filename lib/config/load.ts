@@ -83,7 +83,7 @@ async function inspectConfig(options: LoadOptions): Promise<Inspection> {
   const secretExpansions: Expansion[] = [];
   const secretsSetting = isMapping(notification) ? notification.api_keys_file : undefined;
   const secretsFile = await loadSecretsFile(file, secretsSetting, env, problems, secretExpansions);
-  const channels = normalizeChannels(notification, raw.notification, secretsFile, problems);
+  const channels = await normalizeChannels(notification, raw.notification, secretsFile, problems);
   const train = normalizeTrain(tree.train, cwd, env, problems);
   const config: Config = {
     file,

@@ -8,7 +8,9 @@ import { spoolDir, stateDir } from '../common/paths.js';
 import { checkConfig } from '../config/load.js';
 import type { ChannelConfig, Config } from '../config/types.js';
 import { createChannelContext, createChannels } from '../notify/create.js';
-import { channelEndpoint } from './endpoints.js';
+import { loadChannelModule } from '../notify/registry.js';
+import { channelEndpoint } from '../notify/settings.js';
+import type { Endpoint } from '../notify/types.js';
 import { checkReach } from './reach.js';
 import { formatCheckLine, type CheckLine } from './report-lines.js';
 
@@ -135,15 +137,19 @@ async function channelLines(config: Config, channel: ChannelConfig, options: Doc
   try {
     await createChannels({ ...config, channels: [channel] }, ctx);
   } catch (error) {
-    const hint = typeof error === 'object' && error !== null && 'hint' in error ? (error as { hint?: string }).hint : undefined;
-    return [{ mark: 'fail', text: `${label}: ${ctx.redact(error instanceof Error ? error.message : String(error))}`, fix: hint ?? 'correct the setting named above' }];
+    return [{ mark: 'fail', text: `${label}: ${ctx.redact(error instanceof Error ? error.message : String(error))}`, fix: hintOf(error) ?? 'correct the setting named above' }];
   }
-  let endpoint;
+  let endpoint: Endpoint | null;
   try {
-    endpoint = channelEndpoint(channel);
+    endpoint = channelEndpoint(channel, (await loadChannelModule(channel.type)).settings);
   } catch (error) {
-    return [{ mark: 'fail', text: `${label}: ${(error as Error).message}`, fix: 'use a full URL such as https://host/path' }];
+    return [{ mark: 'fail', text: `${label}: ${ctx.redact((error as Error).message)}`, fix: hintOf(error) ?? 'use a full URL such as https://host/path' }];
   }
   if (!endpoint) return [{ mark: 'ok', text: `${label}: nothing to reach (local output)` }];
   return checkReach(label, endpoint);
+}
+
+// The fix an HpcRunError carries, if any.
+function hintOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'hint' in error ? (error as { hint?: string }).hint : undefined;
 }

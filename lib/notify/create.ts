@@ -2,7 +2,7 @@ import { ConfigError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { ChannelConfig, Config } from '../config/types.js';
 import { createRedactor } from '../config/redact.js';
-import { CHANNEL_SPECS, CHANNEL_TYPES } from './registry.js';
+import { loadChannelModule } from './registry.js';
 import type { Channel, ChannelContext } from './types.js';
 
 /** The context every channel gets: the logger, the environment (state dir) and a redactor of every known secret. */
@@ -17,18 +17,10 @@ export async function createChannels(config: Config, ctx: ChannelContext): Promi
   return channels;
 }
 
-// One channel: known type, required keys present, then the module's own checks (which throw ConfigError).
+// One channel of a loaded config (settings already checked): the module's own checks throw ConfigError.
 async function createOneChannel(channelConfig: ChannelConfig, ctx: ChannelContext): Promise<Channel> {
-  const spec = CHANNEL_SPECS[channelConfig.type];
   const key = `channels.${channelConfig.name}`;
-  if (!spec) {
-    throw new ConfigError(`unknown channel type '${channelConfig.type}'; known: ${CHANNEL_TYPES.join(', ')}`, { key: `${key}.type` });
-  }
-  const missing = spec.required.filter((k) => channelConfig[k] === undefined || channelConfig[k] === null || channelConfig[k] === '');
-  if (missing.length > 0) {
-    throw new ConfigError(`missing ${missing.join(', ')} for a ${spec.type} channel`, { key });
-  }
-  const module = await spec.load();
+  const module = await loadChannelModule(channelConfig.type, `${key}.type`);
   try {
     return module.createChannel(channelConfig, ctx);
   } catch (error) {

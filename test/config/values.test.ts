@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/common/errors.js';
-import { CHANNEL_TYPES } from '../../lib/notify/registry.js';
+import { channelTypes } from '../../lib/notify/registry.js';
 import { checkConfig, loadConfig } from '../../lib/config/load.js';
 import { ConfigSyntaxError } from '../../lib/config/issues.js';
 import { bareEnv, makeProject } from './helpers.js';
@@ -73,7 +73,7 @@ describe('channels', () => {
     const error = (await load('notification:\n  type: wechat\n').catch((e: unknown) => e)) as ConfigError;
     expect(error.key).toBe('notification.type');
     expect(error.message).toContain("unknown channel type 'wechat'; known types: ");
-    for (const type of CHANNEL_TYPES) expect(error.message).toContain(type);
+    for (const type of channelTypes()) expect(error.message).toContain(type);
     await expect(load('notification:\n  channels:\n    - {url: "http://x"}\n')).rejects.toThrow(/notification\.channels\[0\]\.type: expected a channel type/);
   });
 
