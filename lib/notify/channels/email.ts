@@ -4,6 +4,7 @@ import { escapeHtml, renderReport } from '../../report/render.js';
 import { colorHex } from '../colors.js';
 import { ConfigError } from '../../common/errors.js';
 import { deliverSafely } from '../http.js';
+import { describeNetworkError, networkReason } from '../network-error.js';
 import {
   channelRedactor, readBoolean, readChoice, readInteger, readString, readTimeoutMs, requireString,
 } from '../options.js';
@@ -135,12 +136,11 @@ function describeSmtpError(error: unknown, where: string, timeoutMs: number): De
   const message = e.message ?? String(error);
   if (e.code === 'EENVELOPE' && e.rejected) return judgeInfo({ accepted: [], rejected: e.rejected, rejectedErrors: e.rejectedErrors });
   if (e.code === 'EAUTH') return { ok: false, detail: `authentication failed at ${where}: ${e.response ?? message}`, retryable: false };
-  if (/ECONNREFUSED/.test(message)) return { ok: false, detail: `connection refused by ${where}`, retryable: true };
-  if (e.code === 'ETIMEDOUT' || /timeout/i.test(message)) {
-    return { ok: false, detail: `timed out after ${Math.round(timeoutMs / 100) / 10} s (${where})`, retryable: true };
+  // Network failures read as they do for every other channel.
+  if (networkReason(error) !== 'other' || /timeout/i.test(message)) {
+    const timedOut = networkReason(error) === 'other';
+    return { ok: false, detail: describeNetworkError(timedOut ? { code: 'ETIMEDOUT' } : error, `smtp://${where}`, timeoutMs), retryable: true };
   }
-  if (e.code === 'EDNS' || /ENOTFOUND|EAI_AGAIN/.test(message)) return { ok: false, detail: `name not found: ${where.replace(/:\d+$/, '')}`, retryable: true };
-  if (/certificate|SSL|TLS|self.signed|wrong version/i.test(message)) return { ok: false, detail: `TLS: ${message} (${where})`, retryable: true };
   const code = e.responseCode ? ` ${e.responseCode}` : '';
   return { ok: false, detail: `SMTP error${code} at ${where}: ${message}`, retryable: !(e.responseCode && e.responseCode >= 500) };
 }
