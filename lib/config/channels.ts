@@ -4,6 +4,7 @@ import type { ChannelSettings, SettingsIssues } from '../notify/types.js';
 import { childPath, isMapping } from './expand.js';
 import type { ProblemList } from './issues.js';
 import type { SecretsFile } from './secrets.js';
+import { closestWord, unknownKeyMessage } from './suggest.js';
 import type { ChannelConfig } from './types.js';
 
 /** A channel as written, before names, secrets and checks: its settings and the key path they came from. */
@@ -16,6 +17,8 @@ interface Draft {
 
 export interface NormalizedChannels {
   channels: ChannelConfig[];
+  /** True when nothing is configured and the registry's default channel stands in. */
+  byDefault: boolean;
   /** Values of every secret field (`headers`: each value, and the token after `Bearer `). */
   secrets: string[];
   /** Key paths of secret fields, so `${VAR}` expansions inside them count as secrets too. */
@@ -25,7 +28,7 @@ export interface NormalizedChannels {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const KNOWN_KEYS = new Set(['type', 'api_keys_file', 'channels']);
+const KNOWN_KEYS = ['type', 'api_keys_file', 'channels'];
 /** Headers that describe the request, never carry a secret, and whose values are common words worth keeping. */
 const PLAIN_HEADERS = new Set(['content-type', 'accept', 'accept-language', 'accept-encoding', 'content-language', 'user-agent', 'cache-control']);
 
@@ -35,9 +38,10 @@ const PLAIN_HEADERS = new Set(['content-type', 'accept', 'accept-language', 'acc
  * secrets file; required keys checked. Nothing configured gives the registry's default channel.
  */
 export async function normalizeChannels(notification: unknown, rawNotification: unknown, secrets: SecretsFile, problems: ProblemList): Promise<NormalizedChannels> {
-  const result: NormalizedChannels = { channels: [], secrets: [], secretPaths: [], inlineSecretPaths: [] };
+  const result: NormalizedChannels = { channels: [], byDefault: false, secrets: [], secretPaths: [], inlineSecretPaths: [] };
   if (notification === undefined || notification === null) {
     result.channels.push({ type: DEFAULT_CHANNEL_TYPE, name: DEFAULT_CHANNEL_TYPE });
+    result.byDefault = true;
     return result;
   }
   if (!isMapping(notification)) {
@@ -48,6 +52,7 @@ export async function normalizeChannels(notification: unknown, rawNotification: 
   const drafts = collectDrafts(notification, raw, problems);
   if (drafts.length === 0 && notification.type === undefined && notification.channels === undefined) {
     result.channels.push({ type: DEFAULT_CHANNEL_TYPE, name: DEFAULT_CHANNEL_TYPE });
+    result.byDefault = true;
     return result;
   }
   const names = assignNames(drafts, problems);
@@ -83,7 +88,8 @@ function collectDrafts(notification: Record<string, unknown>, raw: Record<string
       const rawList = Array.isArray(raw.channels) ? raw.channels : [];
       list.forEach((entry, i) => {
         const path = childPath('notification.channels', i);
-        if (!isMapping(entry)) problems.error(path, `expected a channel: a mapping with a type and its settings (known types: ${channelTypes().join(', ')})`);
+        const known = channelTypes().join(', ');
+        if (!isMapping(entry)) problems.error(path, `expected a channel: a mapping with a type and its settings (known types: ${known})`);
         else if (checkType(entry.type, `${path}.type`, problems)) drafts.push({ settings: { ...entry }, path, raw: mappingOr(rawList[i]) });
       });
     }
@@ -100,7 +106,8 @@ function checkType(type: unknown, path: string, problems: ProblemList): boolean 
     return false;
   }
   if (!isChannelType(type)) {
-    problems.error(path, `unknown channel type '${type}'; ${known}`);
+    const match = closestWord(type, channelTypes());
+    problems.error(path, `unknown channel type '${type}'${match ? ` (did you mean '${match}'?)` : ''}; ${known}`);
     return false;
   }
   return true;
@@ -109,12 +116,12 @@ function checkType(type: unknown, path: string, problems: ProblemList): boolean 
 // Settings under `notification` that nothing reads get a warning (typos, or a type not selected).
 function warnUnusedKeys(notification: Record<string, unknown>, seedType: string | undefined, problems: ProblemList): void {
   for (const key of Object.keys(notification)) {
-    if (KNOWN_KEYS.has(key) || key === seedType) continue;
+    if (KNOWN_KEYS.includes(key) || key === seedType) continue;
     const where = problems.file ? `${problems.file}: ` : '';
     if (isChannelType(key)) {
       problems.warn(`${where}notification.${key} is ignored: notification.type is ${seedType ? `'${seedType}'` : 'not set'} (add the channel to notification.channels to use it as well)`);
     } else {
-      problems.warn(`${where}notification.${key} is not a known setting and is ignored`);
+      problems.warn(`${where}${unknownKeyMessage(`notification.${key}`, key, [...KNOWN_KEYS, ...channelTypes()])}`);
     }
   }
 }
@@ -148,7 +155,13 @@ function assignNames(drafts: Draft[], problems: ProblemList): string[] {
 }
 
 // One channel's settings: checked by the module's settings, secrets filled in, required keys present.
-function finishChannel(draft: Draft, name: string, spec: ChannelSettings, secrets: SecretsFile, problems: ProblemList): ChannelConfig | null {
+function finishChannel(
+  draft: Draft,
+  name: string,
+  spec: ChannelSettings,
+  secrets: SecretsFile,
+  problems: ProblemList,
+): ChannelConfig | null {
   const type = draft.settings.type as string;
   const settings: Record<string, unknown> = { ...draft.settings };
   delete settings.type;

@@ -12,6 +12,7 @@ export function createChannelContext(config: Config, logger: Logger, env: NodeJS
 
 /** Loads each configured channel's module (only the types in use) and creates the channels, in config order. */
 export async function createChannels(config: Config, ctx: ChannelContext): Promise<Channel[]> {
+  if (config.noChannelConfigured) ctx.logger.warn(noChannelWarning(config.file));
   const channels: Channel[] = [];
   for (const channelConfig of config.channels) channels.push(await createOneChannel(channelConfig, ctx));
   return channels;
@@ -28,4 +29,10 @@ async function createOneChannel(channelConfig: ChannelConfig, ctx: ChannelContex
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(ctx.redact(`cannot set up the channel: ${reason}`), { key, cause: error });
   }
+}
+
+/** Said by every run that delivers while no channel is configured, so a report never vanishes quietly. */
+export function noChannelWarning(file: string | null): string {
+  const where = file ? `${file} configures no notification channel` : 'no config file was found';
+  return `${where}: reports only go to this console and notifications.log; set up a channel and check it with 'train-monitor doctor'`;
 }

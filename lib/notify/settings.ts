@@ -1,5 +1,6 @@
 import { parseDuration } from '../common/duration.js';
 import { ConfigError } from '../common/errors.js';
+import { unknownKeyNote } from '../config/suggest.js';
 import type { ChannelConfig } from '../config/types.js';
 import type { ChannelSettings, Endpoint, SettingsIssues } from './types.js';
 
@@ -12,11 +13,15 @@ export const COMMON_KEYS = ['type', 'name', 'timeout', 'timeout_s'] as const;
 const HTTP_URL = /^https?:\/\/[^/\s]+/i;
 
 /**
- * The one check of a channel's settings, in place: `timeout` (the seed's name) or `timeout_s` becomes
+ * The one check of a channel's settings, in place: a key the channel does not read is warned about, `timeout` (the seed's name) or `timeout_s` becomes
  * `timeout_s` seconds (the default for a channel that connects somewhere), `headers` a map of text, the URL
  * setting an http(s) URL, then the module's own normalisation. Problems go to `issues` at `path.<key>`.
  */
 export function normalizeChannelSettings(settings: Record<string, unknown>, spec: ChannelSettings, path: string, issues: SettingsIssues): void {
+  const known = [...COMMON_KEYS, ...spec.keys];
+  for (const key of Object.keys(settings)) {
+    if (!known.includes(key)) issues.warn(`${path}.${key}`, unknownKeyNote(key, known));
+  }
   normalizeTimeout(settings, Boolean(spec.url ?? spec.endpoint), path, issues);
   normalizeHeaders(settings, path, issues);
   spec.normalize?.(settings, path, issues);
