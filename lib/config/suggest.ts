@@ -12,7 +12,7 @@ export function closestWord(word: string, known: readonly string[]): string | un
   }
   // Short words allow one edit, longer ones two (a swapped pair counts as one).
   const allowed = Math.min(2, Math.max(1, Math.floor(word.length / 4)));
-  return best !== undefined && bestDistance <= allowed && bestDistance > 0 ? best : undefined;
+  return best !== undefined && bestDistance <= allowed && best !== word ? best : undefined;
 }
 
 // Edits (insert, delete, substitute, swap two neighbours) that turn `a` into `b`.
