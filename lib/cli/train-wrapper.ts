@@ -20,11 +20,14 @@ export async function main(argv: string[]): Promise<void> {
       return 0;
     }
     applyLogFormat(parsed.values, env);
-    const { loadConfig } = await import('../config/load.js');
-    const config = await loadConfig({ configPath: parsed.values.text('config')?.value, env, cwd: process.cwd() });
-    const options = normalizeWrapperOptions(parsed.values, config.train);
+    // Only `train:` (and the channels with --notify) is read; a problem elsewhere is a warning, never a refusal.
+    const { loadWrapperConfig } = await import('../config/wrapper.js');
+    const where = { configPath: parsed.values.text('config')?.value, env, cwd: process.cwd() };
+    const trainOnly = await loadWrapperConfig({ ...where, notify: false });
+    const options = normalizeWrapperOptions(parsed.values, trainOnly.train);
+    const { config, warnings } = options.notify ? await loadWrapperConfig({ ...where, notify: true }) : trainOnly;
     const logger = createLogger({ prefix: 'train-wrapper', quiet: options.quiet });
-    for (const warning of config.warnings) logger.warn(warning);
+    for (const warning of warnings) logger.warn(warning);
     return runWrapper(options, { env, logger, config });
   });
 }

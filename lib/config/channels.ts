@@ -1,11 +1,11 @@
-import { parseDuration } from '../common/duration.js';
-import { CHANNEL_SPECS, CHANNEL_TYPES } from '../notify/registry.js';
-import { DEFAULTS } from './defaults.js';
+import { channelTypes, DEFAULT_CHANNEL_TYPE, isChannelType, loadChannelModule } from '../notify/registry.js';
+import { checkRequired, isEmpty, normalizeChannelSettings } from '../notify/settings.js';
+import type { ChannelSettings, SettingsIssues } from '../notify/types.js';
 import { childPath, isMapping } from './expand.js';
 import type { ProblemList } from './issues.js';
 import type { SecretsFile } from './secrets.js';
+import { closestWord, unknownKeyMessage } from './suggest.js';
 import type { ChannelConfig } from './types.js';
-import { normalizeXxtui } from './xxtui.js';
 
 /** A channel as written, before names, secrets and checks: its settings and the key path they came from. */
 interface Draft {
@@ -17,6 +17,8 @@ interface Draft {
 
 export interface NormalizedChannels {
   channels: ChannelConfig[];
+  /** True when nothing is configured and the registry's default channel stands in. */
+  byDefault: boolean;
   /** Values of every secret field (`headers`: each value, and the token after `Bearer `). */
   secrets: string[];
   /** Key paths of secret fields, so `${VAR}` expansions inside them count as secrets too. */
@@ -26,19 +28,20 @@ export interface NormalizedChannels {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const KNOWN_KEYS = new Set(['type', 'api_keys_file', 'channels']);
+const KNOWN_KEYS = ['type', 'api_keys_file', 'channels'];
 /** Headers that describe the request, never carry a secret, and whose values are common words worth keeping. */
 const PLAIN_HEADERS = new Set(['content-type', 'accept', 'accept-language', 'accept-encoding', 'content-language', 'user-agent', 'cache-control']);
 
 /**
  * Every channel: the seed's one `notification.type` (settings from `notification.<type>`), then each entry of
- * `notification.channels`; unique names; missing settings taken from the secrets file; required keys checked.
- * Nothing configured gives the one `console` channel.
+ * `notification.channels`; unique names; each checked by its module's settings; missing settings taken from the
+ * secrets file; required keys checked. Nothing configured gives the registry's default channel.
  */
-export function normalizeChannels(notification: unknown, rawNotification: unknown, secrets: SecretsFile, problems: ProblemList): NormalizedChannels {
-  const result: NormalizedChannels = { channels: [], secrets: [], secretPaths: [], inlineSecretPaths: [] };
+export async function normalizeChannels(notification: unknown, rawNotification: unknown, secrets: SecretsFile, problems: ProblemList): Promise<NormalizedChannels> {
+  const result: NormalizedChannels = { channels: [], byDefault: false, secrets: [], secretPaths: [], inlineSecretPaths: [] };
   if (notification === undefined || notification === null) {
-    result.channels.push({ ...DEFAULTS.channel, name: DEFAULTS.channel.type });
+    result.channels.push({ type: DEFAULT_CHANNEL_TYPE, name: DEFAULT_CHANNEL_TYPE });
+    result.byDefault = true;
     return result;
   }
   if (!isMapping(notification)) {
@@ -48,17 +51,19 @@ export function normalizeChannels(notification: unknown, rawNotification: unknow
   const raw = isMapping(rawNotification) ? rawNotification : {};
   const drafts = collectDrafts(notification, raw, problems);
   if (drafts.length === 0 && notification.type === undefined && notification.channels === undefined) {
-    result.channels.push({ ...DEFAULTS.channel, name: DEFAULTS.channel.type });
+    result.channels.push({ type: DEFAULT_CHANNEL_TYPE, name: DEFAULT_CHANNEL_TYPE });
+    result.byDefault = true;
     return result;
   }
   const names = assignNames(drafts, problems);
-  drafts.forEach((draft, i) => {
-    const channel = finishChannel(draft, names[i], secrets, problems);
+  for (const [i, draft] of drafts.entries()) {
+    const spec = (await loadChannelModule(draft.settings.type as string)).settings;
+    const channel = finishChannel(draft, names[i], spec, secrets, problems);
     if (channel) {
       result.channels.push(channel);
-      collectSecrets(draft, channel, result);
+      collectSecrets(draft, channel, spec, result);
     }
-  });
+  }
   return result;
 }
 
@@ -83,7 +88,8 @@ function collectDrafts(notification: Record<string, unknown>, raw: Record<string
       const rawList = Array.isArray(raw.channels) ? raw.channels : [];
       list.forEach((entry, i) => {
         const path = childPath('notification.channels', i);
-        if (!isMapping(entry)) problems.error(path, `expected a channel: a mapping with a type, e.g. {type: webhook, url: "https://…"}`);
+        const known = channelTypes().join(', ');
+        if (!isMapping(entry)) problems.error(path, `expected a channel: a mapping with a type and its settings (known types: ${known})`);
         else if (checkType(entry.type, `${path}.type`, problems)) drafts.push({ settings: { ...entry }, path, raw: mappingOr(rawList[i]) });
       });
     }
@@ -94,13 +100,14 @@ function collectDrafts(notification: Record<string, unknown>, raw: Record<string
 
 // A registered channel type, else a problem listing the known ones.
 function checkType(type: unknown, path: string, problems: ProblemList): boolean {
-  const known = `known types: ${CHANNEL_TYPES.join(', ')}`;
+  const known = `known types: ${channelTypes().join(', ')}`;
   if (typeof type !== 'string' || type === '') {
     problems.error(path, `expected a channel type (${known})`);
     return false;
   }
-  if (!Object.hasOwn(CHANNEL_SPECS, type)) {
-    problems.error(path, `unknown channel type '${type}'; ${known}`);
+  if (!isChannelType(type)) {
+    const match = closestWord(type, channelTypes());
+    problems.error(path, `unknown channel type '${type}'${match ? ` (did you mean '${match}'?)` : ''}; ${known}`);
     return false;
   }
   return true;
@@ -109,12 +116,12 @@ function checkType(type: unknown, path: string, problems: ProblemList): boolean 
 // Settings under `notification` that nothing reads get a warning (typos, or a type not selected).
 function warnUnusedKeys(notification: Record<string, unknown>, seedType: string | undefined, problems: ProblemList): void {
   for (const key of Object.keys(notification)) {
-    if (KNOWN_KEYS.has(key) || key === seedType) continue;
+    if (KNOWN_KEYS.includes(key) || key === seedType) continue;
     const where = problems.file ? `${problems.file}: ` : '';
-    if (Object.hasOwn(CHANNEL_SPECS, key)) {
+    if (isChannelType(key)) {
       problems.warn(`${where}notification.${key} is ignored: notification.type is ${seedType ? `'${seedType}'` : 'not set'} (add the channel to notification.channels to use it as well)`);
     } else {
-      problems.warn(`${where}notification.${key} is not a known setting and is ignored`);
+      problems.warn(`${where}${unknownKeyMessage(`notification.${key}`, key, [...KNOWN_KEYS, ...channelTypes()])}`);
     }
   }
 }
@@ -147,67 +154,38 @@ function assignNames(drafts: Draft[], problems: ProblemList): string[] {
   return names;
 }
 
-// One channel's settings: common shapes checked, secrets filled in, required keys present.
-function finishChannel(draft: Draft, name: string, secrets: SecretsFile, problems: ProblemList): ChannelConfig | null {
+// One channel's settings: checked by the module's settings, secrets filled in, required keys present.
+function finishChannel(
+  draft: Draft,
+  name: string,
+  spec: ChannelSettings,
+  secrets: SecretsFile,
+  problems: ProblemList,
+): ChannelConfig | null {
   const type = draft.settings.type as string;
-  const spec = CHANNEL_SPECS[type];
   const settings: Record<string, unknown> = { ...draft.settings };
   delete settings.type;
   delete settings.name;
   const before = problems.problems.length;
-  normalizeTimeout(settings, draft.path, type, problems);
-  normalizeHeaders(settings, draft.path, problems);
-  if (type === 'xxtui') normalizeXxtui(settings, draft.path, problems);
-  if (settings.url !== undefined && !isHttpUrl(settings.url)) {
-    problems.error(`${draft.path}.url`, 'expected an http:// or https:// URL');
-  }
-  fillFromSecrets(settings, name, type, secrets);
-  for (const key of spec.required) {
-    const value = settings[key];
-    if (isEmpty(value)) problems.error(`${draft.path}.${key}`, missingKeyMessage(type, name, key, secrets));
-    else if (isMapping(value)) problems.error(`${draft.path}.${key}`, 'expected text, not a mapping');
-  }
+  normalizeChannelSettings(settings, spec, draft.path, settingsIssues(problems));
+  fillFromSecrets(settings, name, type, spec, secrets);
+  const { missing, mappings } = checkRequired(settings, spec);
+  for (const key of missing) problems.error(`${draft.path}.${key}`, missingKeyMessage(type, name, key, spec, secrets));
+  for (const key of mappings) problems.error(`${draft.path}.${key}`, 'expected text, not a mapping');
   return problems.problems.length === before ? { type, name, ...settings } : null;
 }
 
-// `timeout` (the seed's name) or `timeout_s`: a duration, kept as `timeout_s` seconds.
-function normalizeTimeout(settings: Record<string, unknown>, path: string, type: string, problems: ProblemList): void {
-  const key = settings.timeout_s !== undefined ? 'timeout_s' : 'timeout';
-  const value = settings[key];
-  delete settings.timeout;
-  if (value === undefined || value === null || value === '') {
-    if (type !== 'console') settings.timeout_s = DEFAULTS.channelTimeoutS;
-    else delete settings.timeout_s;
-    return;
-  }
-  try {
-    settings.timeout_s = parseDuration(value, key);
-  } catch {
-    problems.error(`${path}.${key}`, 'expected a positive duration in seconds, or with s, m or h (e.g. 10, 30s, 1m)');
-  }
+// The problem list in the terms a channel module reports in (warnings name the file and key).
+function settingsIssues(problems: ProblemList): SettingsIssues {
+  const where = problems.file ? `${problems.file}: ` : '';
+  return {
+    error: (key, message) => problems.error(key, message),
+    warn: (key, message) => problems.warn(`${where}${key} ${message}`),
+  };
 }
 
-// `headers:` as a map of text values.
-function normalizeHeaders(settings: Record<string, unknown>, path: string, problems: ProblemList): void {
-  const headers = settings.headers;
-  if (headers === undefined || headers === null) {
-    delete settings.headers;
-    return;
-  }
-  if (!isMapping(headers)) {
-    problems.error(`${path}.headers`, 'expected a mapping of header names to values, e.g. {Authorization: "Bearer ${TOKEN}"}');
-    return;
-  }
-  const out: Record<string, string> = {};
-  for (const [header, value] of Object.entries(headers)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[header] = String(value);
-    else problems.error(childPath(`${path}.headers`, header), 'expected the header value as text');
-  }
-  settings.headers = out;
-}
-
-// A missing setting X comes from the secrets file: `<name>_X`, then `<type>_X`, then (xxtui, seed style) `api_key`.
-function fillFromSecrets(settings: Record<string, unknown>, name: string, type: string, secrets: SecretsFile): void {
+// A missing setting X comes from the secrets file: `<name>_X`, then `<type>_X`, then the module's own keys for X.
+function fillFromSecrets(settings: Record<string, unknown>, name: string, type: string, spec: ChannelSettings, secrets: SecretsFile): void {
   for (const prefix of new Set([`${name}_`, `${type}_`])) {
     for (const [key, value] of Object.entries(secrets.values)) {
       if (!key.startsWith(prefix) || key.length === prefix.length) continue;
@@ -215,13 +193,16 @@ function fillFromSecrets(settings: Record<string, unknown>, name: string, type: 
       if (isEmpty(settings[setting])) settings[setting] = value;
     }
   }
-  if (type === 'xxtui' && isEmpty(settings.api_key) && secrets.values.api_key) settings.api_key = secrets.values.api_key;
+  for (const [setting, keys] of Object.entries(spec.secretsFileKeys ?? {})) {
+    const found = keys.find((key) => !isEmpty(secrets.values[key]));
+    if (isEmpty(settings[setting]) && found !== undefined) settings[setting] = secrets.values[found];
+  }
 }
 
 // Names the missing key, the secrets-file key that could supply it, and the file that was (or was not) found.
-function missingKeyMessage(type: string, name: string, key: string, secrets: SecretsFile): string {
+function missingKeyMessage(type: string, name: string, key: string, spec: ChannelSettings, secrets: SecretsFile): string {
   const secretKey = `${type}_${key}`;
-  const alternatives = [secretKey, ...(name !== type ? [`${name}_${key}`] : []), ...(type === 'xxtui' && key === 'api_key' ? ['api_key'] : [])];
+  const alternatives = [secretKey, ...(name !== type ? [`${name}_${key}`] : []), ...(spec.secretsFileKeys?.[key] ?? [])];
   const keys = alternatives.map((k) => `'${k}'`).join(' or ');
   let where: string;
   if (secrets.file) where = `in ${secrets.file}`;
@@ -232,8 +213,8 @@ function missingKeyMessage(type: string, name: string, key: string, secrets: Sec
 }
 
 // Secret values (each header value, and the token after a scheme word) and the key paths they came from.
-function collectSecrets(draft: Draft, channel: ChannelConfig, result: NormalizedChannels): void {
-  for (const key of CHANNEL_SPECS[channel.type].secretKeys) {
+function collectSecrets(draft: Draft, channel: ChannelConfig, spec: ChannelSettings, result: NormalizedChannels): void {
+  for (const key of spec.secretKeys) {
     const path = `${draft.path}.${key}`;
     result.secretPaths.push(path);
     const value = channel[key];
@@ -256,6 +237,4 @@ function collectSecrets(draft: Draft, channel: ChannelConfig, result: Normalized
   }
 }
 
-const isEmpty = (value: unknown) => value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
-const isHttpUrl = (value: unknown) => typeof value === 'string' && /^https?:\/\/[^/\s]+/i.test(value);
 const mappingOr = (value: unknown): Record<string, unknown> => (isMapping(value) ? value : {});

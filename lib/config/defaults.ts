@@ -1,17 +1,7 @@
 import type { DigestSettings, MonitorSettings, ReportConfig } from './types.js';
 
-/** The xxtui push endpoint; the channel fills in `{api_key}`. */
-export const XXTUI_DEFAULT_URL = 'https://www.xxtui.com/xxtui/{api_key}';
-
-/** The seed document's illustrative xxtui URL, which is not a real endpoint: it means the default one. */
-export const SEED_XXTUI_URL = /^https?:\/\/(?:www\.)?xxtui\.com\/push\/?$/i;
-
 /** Every default of the configuration, in one place. */
 export const DEFAULTS = {
-  /** Used when no config file exists, or when one configures no channel. */
-  channel: { type: 'console' },
-  /** Per-channel request timeout in seconds (`timeout` / `timeout_s`). */
-  channelTimeoutS: 10,
   /** The secrets file looked for beside the config file when `notification.api_keys_file` is not set. */
   apiKeysFile: 'api_keys.yaml',
   report: { include_last_n_lines: 50, language: 'en', max_line_length: 500 } satisfies ReportConfig,

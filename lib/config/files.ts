@@ -1,8 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { errnoCode } from '../common/errors.js';
 import { SEARCH_PATHS } from './defaults.js';
-import type { ProblemList } from './issues.js';
+import { ProblemList } from './issues.js';
+import { closestWord } from './suggest.js';
 
 export interface LoadOptions {
   /** `--config FILE`: must exist. */
@@ -10,10 +12,18 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** The directory relative paths are resolved against (default: the process's). */
   cwd?: string;
+  /** `train`: read and check only `train:` (the wrapper without `--notify`). */
+  only?: 'train';
 }
 
 /** Where the configuration came from. */
-export type ConfigSource = '--config' | '$HPC_RUN_CONFIG' | 'config/config.yaml' | '~/.config/hpc-run/config.yaml';
+export type ConfigSource = '--config' | '$HPC_RUN_CONFIG' | 'config/config.yaml' | 'beside the tool' | '~/.config/hpc-run/config.yaml';
+
+/** A config file that was found but not used, and why (shown by `doctor`). */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
 
 /** Result of reading a YAML file: `ok` false when it could not be read or parsed (a problem was recorded). */
 export type YamlRead = { ok: true; data: unknown } | { ok: false };
@@ -25,16 +35,19 @@ export function resolveUserPath(path: string, base: string, env: NodeJS.ProcessE
 }
 
 /**
- * The config file to load, in search order: `--config`, `$HPC_RUN_CONFIG`, `./config/config.yaml`,
- * `$XDG_CONFIG_HOME/hpc-run/config.yaml` or `~/.config/hpc-run/config.yaml`; null for the built-in defaults.
- * A file named by `--config` or `$HPC_RUN_CONFIG` that does not exist is a problem (and `failed` is set).
+ * The config file to load, in search order: `--config`, `$HPC_RUN_CONFIG`, `./config/config.yaml` when it has a
+ * `notification` section (a project's own config/config.yaml, e.g. Hydra's, is skipped), `config/config.yaml`
+ * beside the installed tool (the earlier tool's layout), `$XDG_CONFIG_HOME/hpc-run/config.yaml` or
+ * `~/.config/hpc-run/config.yaml`; null for the built-in defaults. A file named by `--config` or
+ * `$HPC_RUN_CONFIG` that does not exist is a problem (and `failed` is set).
  */
 export async function locateConfigFile(
   options: LoadOptions,
   problems: ProblemList,
-): Promise<{ file: string | null; source: ConfigSource | null; failed: boolean }> {
+): Promise<{ file: string | null; source: ConfigSource | null; failed: boolean; skipped: SkippedFile[] }> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
+  const skipped: SkippedFile[] = [];
   const named: Array<[string | undefined, ConfigSource]> = [
     [options.configPath, '--config'],
     [env.HPC_RUN_CONFIG, '$HPC_RUN_CONFIG'],
@@ -48,19 +61,59 @@ export async function locateConfigFile(
         file,
         hint: 'check the path, or leave it out to use config/config.yaml or ~/.config/hpc-run/config.yaml',
       });
-      return { file, source, failed: true };
+      return { file, source, failed: true, skipped };
     }
-    return { file, source, failed: false };
+    return { file, source, failed: false, skipped };
   }
+  const local = resolve(cwd, SEARCH_PATHS.local);
+  if (await exists(local)) {
+    const reason = await whyNotOurs(local);
+    if (reason === undefined) return { file: local, source: 'config/config.yaml', failed: false, skipped };
+    skipped.push({ file: local, reason });
+  }
+  const root = await packageRoot();
   const userBase = env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, 'hpc-run', 'config.yaml') : undefined;
   const candidates: Array<[string | undefined, ConfigSource]> = [
-    [resolve(cwd, SEARCH_PATHS.local), 'config/config.yaml'],
+    [root === null ? undefined : join(root, SEARCH_PATHS.local), 'beside the tool'],
     [userBase ?? (env.HOME ? join(env.HOME, SEARCH_PATHS.user) : undefined), '~/.config/hpc-run/config.yaml'],
   ];
   for (const [file, source] of candidates) {
-    if (file !== undefined && (await exists(file))) return { file, source, failed: false };
+    if (file !== undefined && file !== local && (await exists(file))) return { file, source, failed: false, skipped };
   }
-  return { file: null, source: null, failed: false };
+  return { file: null, source: null, failed: false, skipped };
+}
+
+// Undefined when the current dir's config/config.yaml is ours (it has a `notification` section), else why not.
+async function whyNotOurs(file: string): Promise<string | undefined> {
+  const read = await readYamlFile(file, 'config file', new ProblemList(file));
+  if (!read.ok) return 'it cannot be read as YAML, so it is taken for another program\'s config';
+  const data = read.data;
+  const keys = typeof data === 'object' && data !== null && !Array.isArray(data) ? Object.keys(data) : [];
+  if (keys.includes('notification')) return undefined;
+  const near = closestWord('notification', keys);
+  return near
+    ? `it has no 'notification' section ('${near}' is not one: did you mean 'notification'?)`
+    : "it has no 'notification' section, so it is taken for another program's config (e.g. Hydra's)";
+}
+
+let rootPromise: Promise<string | null> | undefined;
+
+/** The installed tool's own folder (where its package.json is), found by walking up from this module. */
+export function packageRoot(): Promise<string | null> {
+  rootPromise ??= (async () => {
+    let dir = dirname(fileURLToPath(import.meta.url));
+    for (let i = 0; i < 6; i += 1) {
+      try {
+        const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string };
+        if (pkg.name === 'hpc-run') return dir;
+      } catch {
+        // not here; keep walking up
+      }
+      dir = dirname(dir);
+    }
+    return null;
+  })();
+  return rootPromise;
 }
 
 /** Reads and parses one YAML file; a read or syntax error becomes a problem naming the file (and line). */

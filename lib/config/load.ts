@@ -2,15 +2,16 @@ import { stat } from 'node:fs/promises';
 import type { ConfigError } from '../common/errors.js';
 import { normalizeChannels } from './channels.js';
 import { expandVariables, isMapping, type Expansion } from './expand.js';
-import { locateConfigFile, readYamlFile, type LoadOptions } from './files.js';
+import { locateConfigFile, readYamlFile, type ConfigSource, type LoadOptions, type SkippedFile } from './files.js';
 import { ProblemList, toConfigError, type Problem } from './issues.js';
 import { createRedactor } from './redact.js';
+import { unknownKeyMessage } from './suggest.js';
 import { loadSecretsFile } from './secrets.js';
 import { normalizeDigest, normalizeMonitor, normalizeReport, normalizeTrain, normalizeWatch } from './sections.js';
 import type { Config } from './types.js';
 
 export { createRedactor } from './redact.js';
-export type { LoadOptions } from './files.js';
+export type { ConfigSource, LoadOptions, SkippedFile } from './files.js';
 
 /** What `train-monitor doctor` shows: every problem at once, and the warnings. */
 export interface ConfigCheck {
@@ -18,6 +19,10 @@ export interface ConfigCheck {
   config: Config | null;
   /** The config file found (or named), null for the built-in defaults. */
   file: string | null;
+  /** How the file was found (`--config`, …, `beside the tool`), null for the built-in defaults. */
+  source: ConfigSource | null;
+  /** Files found on the search path but not used, and why. */
+  skipped: SkippedFile[];
   /** The secrets file read (its permissions are checked), null when none was found. */
   secretsFile: string | null;
   errors: ConfigError[];
@@ -26,9 +31,14 @@ export interface ConfigCheck {
 
 const TOP_LEVEL = ['notification', 'report', 'train', 'watch', 'monitor', 'digest'];
 
-interface Inspection {
+/** Everything one check found, problems still raw (secrets are redacted when they become errors). */
+export interface Inspection {
   config: Config | null;
   file: string | null;
+  source: ConfigSource | null;
+  skipped: SkippedFile[];
+  /** The file named by `--config` or `$HPC_RUN_CONFIG` does not exist or is not a file. */
+  locateFailed: boolean;
   secretsFile: string | null;
   problems: Problem[];
   warnings: string[];
@@ -39,7 +49,8 @@ interface Inspection {
 export async function checkConfig(options: LoadOptions = {}): Promise<ConfigCheck> {
   const found = await inspectConfig(options);
   const errors = found.problems.map((problem) => toConfigError(problem, found.redact));
-  return { config: found.config, file: found.file, secretsFile: found.secretsFile, errors, warnings: found.warnings };
+  const { config, file, source, skipped, secretsFile, warnings } = found;
+  return { config, file, source, skipped, secretsFile, errors, warnings };
 }
 
 /** The configuration, every default filled in; throws the first ConfigError (saying how many more there are). */
@@ -53,13 +64,17 @@ export async function loadConfig(options: LoadOptions = {}): Promise<Config> {
   return found.config;
 }
 
-// The whole check: locate, parse, expand `${VAR}`, read secrets, normalise every section, redact messages.
-async function inspectConfig(options: LoadOptions): Promise<Inspection> {
+/** The whole check: locate, parse, expand `${VAR}`, read secrets, normalise every section, redact messages. */
+export async function inspectConfig(options: LoadOptions): Promise<Inspection> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const top = new ProblemList();
   const located = await locateConfigFile(options, top);
-  const noConfig = (file: string | null): Inspection => ({ config: null, file, secretsFile: null, problems: top.problems, warnings: top.warnings, redact: (t) => t });
+  const { source, skipped } = located;
+  const noConfig = (file: string | null): Inspection => ({
+    config: null, file, source, skipped, locateFailed: located.failed, secretsFile: null,
+    problems: top.problems, warnings: top.warnings, redact: (t) => t,
+  });
   if (located.failed) return noConfig(located.file);
   const file = located.file;
   const problems = file ? top.forFile(file) : top;
@@ -74,16 +89,18 @@ async function inspectConfig(options: LoadOptions): Promise<Inspection> {
     }
     raw = data;
   }
+  // The wrapper without --notify reads `train:` alone: nothing else can warn or fail there.
+  if (options.only === 'train') raw = raw.train === undefined ? {} : { train: raw.train };
   for (const key of Object.keys(raw)) {
-    if (!TOP_LEVEL.includes(key)) problems.warn(`${file}: ${key} is not a known setting and is ignored (known: ${TOP_LEVEL.join(', ')})`);
+    if (!TOP_LEVEL.includes(key)) problems.warn(`${file}: ${unknownKeyMessage(key, key, TOP_LEVEL)}`);
   }
   const expansions: Expansion[] = [];
   const tree = expandVariables(raw, '', env, problems, expansions) as Record<string, unknown>;
   const notification = tree.notification;
   const secretExpansions: Expansion[] = [];
   const secretsSetting = isMapping(notification) ? notification.api_keys_file : undefined;
-  const secretsFile = await loadSecretsFile(file, secretsSetting, env, problems, secretExpansions);
-  const channels = normalizeChannels(notification, raw.notification, secretsFile, problems);
+  const secretsFile = await loadSecretsFile(options.only === 'train' ? null : file, secretsSetting, env, problems, secretExpansions);
+  const channels = await normalizeChannels(notification, raw.notification, secretsFile, problems);
   const train = normalizeTrain(tree.train, cwd, env, problems);
   const config: Config = {
     file,
@@ -95,6 +112,7 @@ async function inspectConfig(options: LoadOptions): Promise<Inspection> {
     digest: normalizeDigest(tree.digest, problems),
     secrets: [],
     warnings: [],
+    noChannelConfigured: channels.byDefault,
   };
   const inSecretField = (path: string) =>
     channels.secretPaths.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
@@ -108,7 +126,8 @@ async function inspectConfig(options: LoadOptions): Promise<Inspection> {
   if (file && channels.inlineSecretPaths.length > 0) await warnInlineSecrets(file, channels.inlineSecretPaths, problems);
   const redact = createRedactor(config.secrets);
   config.warnings = problems.warnings.map(redact);
-  return { config, file, secretsFile: secretsFile.file, problems: problems.problems, warnings: config.warnings, redact };
+  const secretsPath = secretsFile.file;
+  return { config, file, source, skipped, locateFailed: false, secretsFile: secretsPath, problems: problems.problems, warnings: config.warnings, redact };
 }
 
 // Secrets written into a config file that group or others can read: say which, and how to protect them.

@@ -51,7 +51,7 @@ export async function loadSecretsFile(
   await warnIfShared(file, local);
   const data = read.data ?? {};
   if (!isMapping(data)) {
-    local.error(undefined, 'expected `name: value` lines, e.g. `xxtui_api_key: "…"`');
+    local.error(undefined, 'expected `name: value` lines, e.g. `<channel type or name>_<setting>: "…"`');
     return { file, expected, named, values: {} };
   }
   const expanded = expandVariables(data, '', env, local, expansions) as Record<string, unknown>;
@@ -73,7 +73,7 @@ function readPairs(data: Record<string, unknown>, problems: ProblemList): Record
   for (const [key, value] of Object.entries(data)) {
     if (value === null || value === undefined || value === '') continue;
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values[key] = String(value);
-    else problems.error(key, 'expected a single value (text), e.g. `xxtui_api_key: "…"`');
+    else problems.error(key, 'expected a single value (text), e.g. `<channel type or name>_<setting>: "…"`');
   }
   return values;
 }

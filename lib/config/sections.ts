@@ -3,6 +3,7 @@ import { DEFAULTS } from './defaults.js';
 import { childPath, isMapping } from './expand.js';
 import { resolveUserPath } from './files.js';
 import type { ProblemList } from './issues.js';
+import { unknownKeyMessage } from './suggest.js';
 import type { DigestSettings, Language, MonitorSettings, ReportConfig, TrainDefaults } from './types.js';
 import { normalizeOpsMonitor, OPS_MONITOR_KEYS } from '../ops/settings.js';
 
@@ -105,7 +106,7 @@ function readSection(value: unknown, path: string, known: string[], problems: Pr
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      problems.warn(`${problems.file ? `${problems.file}: ` : ''}${path}.${key} is not a known setting and is ignored (known: ${known.join(', ')})`);
+      problems.warn(`${problems.file ? `${problems.file}: ` : ''}${unknownKeyMessage(`${path}.${key}`, key, known)}`);
     }
   }
   return value;

@@ -54,4 +54,6 @@ export interface Config {
   secrets: string[];
   /** Non-fatal findings, e.g. a secrets file readable by others (with the chmod 600 fix). */
   warnings: string[];
+  /** True when no channel is configured and the built-in default stands in (every delivering run says so). */
+  noChannelConfigured?: boolean;
 }

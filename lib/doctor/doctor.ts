@@ -8,7 +8,9 @@ import { spoolDir, stateDir } from '../common/paths.js';
 import { checkConfig } from '../config/load.js';
 import type { ChannelConfig, Config } from '../config/types.js';
 import { createChannelContext, createChannels } from '../notify/create.js';
-import { channelEndpoint } from './endpoints.js';
+import { loadChannelModule } from '../notify/registry.js';
+import { channelEndpoint } from '../notify/settings.js';
+import type { Endpoint } from '../notify/types.js';
 import { checkReach } from './reach.js';
 import { formatCheckLine, type CheckLine } from './report-lines.js';
 
@@ -58,20 +60,21 @@ function configLines(checked: Checked): CheckLine[] {
     text: `config: ${error.message}`,
     fix: error.hint ?? 'correct the value named above (see README, Configuration)',
   }));
+  for (const skipped of checked.skipped) lines.push({ mark: 'note', text: `config: skipped ${skipped.file}: ${skipped.reason}` });
   if (checked.errors.length === 0 && checked.config) {
     const names = checked.config.channels.map((c) => `${c.name} (${c.type})`).join(', ') || 'none';
-    lines.push(
-      checked.file
-        ? { mark: 'ok', text: `config: ${checked.file} loads; channels: ${names}` }
-        : {
-            mark: 'note',
-            text: `config: no config file found; using the built-in defaults (channels: ${names})`,
-            fix: 'create ~/.config/hpc-run/config.yaml (or pass --config FILE, or set HPC_RUN_CONFIG) to add channels',
-          },
-    );
+    if (checked.file) lines.push({ mark: 'ok', text: `config: ${checked.file} loads; channels: ${names}` });
+    if (checked.config.noChannelConfigured) lines.push(noChannelLine(checked.file));
   }
   let sharedSecrets = false;
   for (const warning of checked.warnings) {
+    // A setting nothing reads (a typo) means the config does not do what it says: a failure, with the suggestion.
+    const unknown = /^(.*? is not a known setting and is ignored)(?:: did you mean '([^']+)'\?)?.*?(?:\(known: (.*)\))?$/s.exec(warning);
+    if (unknown) {
+      const fix = unknown[2] ? `did you mean '${unknown[2]}'? correct the key, or remove it` : `remove it${unknown[3] ? ` (known: ${unknown[3]})` : ''}`;
+      lines.push({ mark: 'fail', text: `config: ${unknown[1]}`, fix });
+      continue;
+    }
     // A readable secrets file is a failure; the warning carries its fix after `protect it:`.
     const split = /^(.*?);\s*protect it:\s*(.*)$/s.exec(warning);
     const secrets = /chmod 600/.test(warning);
@@ -133,17 +136,32 @@ async function channelLines(config: Config, channel: ChannelConfig, options: Doc
   const label = `channel ${channel.name} (${channel.type})`;
   const ctx = createChannelContext(config, options.logger, options.env);
   try {
-    await createChannels({ ...config, channels: [channel] }, ctx);
+    await createChannels({ ...config, channels: [channel], noChannelConfigured: false }, ctx);
   } catch (error) {
-    const hint = typeof error === 'object' && error !== null && 'hint' in error ? (error as { hint?: string }).hint : undefined;
-    return [{ mark: 'fail', text: `${label}: ${ctx.redact(error instanceof Error ? error.message : String(error))}`, fix: hint ?? 'correct the setting named above' }];
+    const text = `${label}: ${ctx.redact(error instanceof Error ? error.message : String(error))}`;
+    return [{ mark: 'fail', text, fix: hintOf(error) ?? 'correct the setting named above' }];
   }
-  let endpoint;
+  let endpoint: Endpoint | null;
   try {
-    endpoint = channelEndpoint(channel);
+    endpoint = channelEndpoint(channel, (await loadChannelModule(channel.type)).settings);
   } catch (error) {
-    return [{ mark: 'fail', text: `${label}: ${(error as Error).message}`, fix: 'use a full URL such as https://host/path' }];
+    const text = `${label}: ${ctx.redact((error as Error).message)}`;
+    return [{ mark: 'fail', text, fix: hintOf(error) ?? 'use a full URL such as https://host/path' }];
   }
   if (!endpoint) return [{ mark: 'ok', text: `${label}: nothing to reach (local output)` }];
   return checkReach(label, endpoint);
+}
+
+// The fix an HpcRunError carries, if any.
+function hintOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'hint' in error ? (error as { hint?: string }).hint : undefined;
+}
+
+// No channel configured: reports would reach only the console; the fix names where a channel goes.
+function noChannelLine(file: string | null): CheckLine {
+  return {
+    mark: 'fail',
+    text: `channels: none configured (${file ? `${file} has no notification channel` : 'no config file found'}); reports only reach the console and notifications.log`,
+    fix: 'add a channel under notification: in ~/.config/hpc-run/config.yaml (or pass --config FILE, or set HPC_RUN_CONFIG); see docs/configuration.md',
+  };
 }

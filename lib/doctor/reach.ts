@@ -2,13 +2,13 @@ import { lookup } from 'node:dns/promises';
 import { isIP, connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import type { CheckLine } from './report-lines.js';
-import type { Endpoint } from './endpoints.js';
+import type { Endpoint } from '../notify/types.js';
 
 export const REACH_TIMEOUT_MS = 5000;
 
 /**
  * Checks that an endpoint can be reached from here, step by step, stopping at the first failure:
- * name lookup, TCP connect, then (for https and SMTP over TLS) a verified TLS handshake.
+ * name lookup, TCP connect, then (for endpoints that start with TLS) a verified TLS handshake.
  */
 export async function checkReach(label: string, endpoint: Endpoint, timeoutMs = REACH_TIMEOUT_MS): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { HpcRunError } from '../common/errors.js';
+import { describeNetworkError } from './network-error.js';
+import { CHANNEL_TIMEOUT_S } from './settings.js';
 import type { Delivery, DeliveryMeta } from './types.js';
 
 // The delivery a request belongs to, set around a channel's send: every request it makes carries its id.
@@ -9,6 +11,8 @@ const currentDelivery = new AsyncLocalStorage<DeliveryMeta>();
 export function withDelivery<T>(meta: DeliveryMeta, send: () => Promise<T>): Promise<T> {
   return currentDelivery.run(meta, send);
 }
+
+export { describeNetworkError } from './network-error.js';
 
 /** One request: exactly one of `json`, `form` or `body`; `method` defaults to POST. */
 export interface PostOptions {
@@ -40,7 +44,7 @@ export class NetworkError extends HpcRunError {
   }
 }
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = CHANNEL_TIMEOUT_S * 1000;
 
 // Errors that mean the request most likely never reached the service, so one quick second try is safe.
 const QUICK_RETRY_CODES = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'];
@@ -61,6 +65,8 @@ export async function postRequest(options: PostOptions): Promise<HttpAnswer> {
   const redact = options.redact ?? identity;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { got } = await loadGot();
+  // Each attempt's error as got saw it: Node 24.20+ may reject with a generic one that hides the refusal.
+  const attempts: unknown[] = [];
   try {
     const response = await got(options.url, {
       method: options.method ?? 'POST',
@@ -77,12 +83,15 @@ export async function postRequest(options: PostOptions): Promise<HttpAnswer> {
         methods: ['POST', 'PUT', 'PATCH'],
         statusCodes: [],
         errorCodes: QUICK_RETRY_CODES,
-        calculateDelay: ({ computedValue }) => (computedValue > 0 ? 200 : 0),
+        calculateDelay: ({ computedValue, error }) => {
+          attempts.push(error);
+          return computedValue > 0 ? 200 : 0;
+        },
       },
     });
     return { status: response.statusCode, body: response.body, json: parseJson(response.body) };
   } catch (error) {
-    throw new NetworkError(redact(describeNetworkError(error, options.url, timeoutMs)), error);
+    throw new NetworkError(redact(describeNetworkError(error, options.url, timeoutMs, attempts)), error);
   }
 }
 
@@ -100,56 +109,6 @@ function parseJson(body: string): unknown {
   } catch {
     return null;
   }
-}
-
-// Plain words for a failed request; names the host, never the path or query (they may carry tokens).
-export function describeNetworkError(error: unknown, url: string, timeoutMs: number): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-  const where = hostOf(url);
-  const reason = error instanceof Error ? error.message : String(error);
-  switch (code) {
-    case 'ECONNREFUSED':
-      return `connection refused by ${where}`;
-    case 'ETIMEDOUT':
-      return `timed out after ${formatSeconds(timeoutMs)} s (${where})`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `name not found: ${hostOnly(url)}`;
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return `connection reset by ${where}`;
-    case 'ENETUNREACH':
-    case 'EHOSTUNREACH':
-      return `network unreachable: ${where}`;
-    case 'ERR_INVALID_URL':
-      return 'invalid URL';
-    default:
-      if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME_MISMATCH/i.test(code)) return `TLS: ${reason} (${where})`;
-      return `network error${code ? ` ${code}` : ''}: ${reason}`;
-  }
-}
-
-// `host:port` of a URL, or a neutral word when the URL does not parse.
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return 'the service';
-  }
-}
-
-// The host name alone (for name lookups).
-function hostOnly(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return 'the service';
-  }
-}
-
-// `10`, `0.5`: seconds as a user wrote them.
-function formatSeconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10);
 }
 
 // Whitespace collapsed and cut, so a whole HTML error page never lands in a log line.

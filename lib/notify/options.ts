@@ -1,9 +1,10 @@
-import { parseDuration } from '../common/duration.js';
 import { ConfigError } from '../common/errors.js';
 import type { ChannelConfig } from '../config/types.js';
-import type { ChannelContext } from './types.js';
+import { baseUrl, CHANNEL_TIMEOUT_S, isMapping } from './settings.js';
+import type { ChannelContext, ChannelSettings } from './types.js';
 
-// Readers for a channel's own settings, each naming `channels.<name>.<key>` when a value has the wrong shape.
+// Readers for a channel's own settings, each naming `channels.<name>.<key>` when a value has the wrong shape;
+// the common ones (URL, headers, timeout) were checked once by normalizeChannelSettings.
 
 const where = (config: ChannelConfig, key: string) => `channels.${config.name}.${key}`;
 
@@ -50,40 +51,20 @@ export function readInteger(config: ChannelConfig, key: string, fallback: number
   return n;
 }
 
-/** `headers:` as a map of text values (values may hold tokens; they are secrets). */
-export function readHeaders(config: ChannelConfig, key = 'headers'): Record<string, string> {
-  const value = config[key];
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError('expected a map of header names to values', { key: where(config, key) });
-  }
-  const headers: Record<string, string> = {};
-  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v !== 'string' && typeof v !== 'number') {
-      throw new ConfigError('expected text', { key: `${where(config, key)}.${name}` });
-    }
-    headers[name] = String(v);
-  }
-  return headers;
+/** `headers:` as checked by the loader: a map of text values (they may hold tokens; they are secrets). */
+export function readHeaders(config: ChannelConfig): Record<string, string> {
+  return isMapping(config.headers) ? ({ ...config.headers } as Record<string, string>) : {};
 }
 
-/** `timeout_s` (or the seed's `timeout`) in milliseconds: seconds, or a number with s/m/h. */
-export function readTimeoutMs(config: ChannelConfig, fallbackS = 10): number {
-  const key = config.timeout_s !== undefined ? 'timeout_s' : 'timeout';
-  const value = config[key];
-  if (value === undefined || value === null || value === '') return fallbackS * 1000;
-  try {
-    return Math.round(parseDuration(value, key) * 1000);
-  } catch {
-    throw new ConfigError('expected a positive duration in seconds (e.g. 10, 30s, 1m)', { key: where(config, key) });
-  }
+/** The request timeout in milliseconds: `timeout_s` as the loader left it, else the one default. */
+export function readTimeoutMs(config: ChannelConfig): number {
+  const seconds = typeof config.timeout_s === 'number' ? config.timeout_s : CHANNEL_TIMEOUT_S;
+  return Math.round(seconds * 1000);
 }
 
-/** A `url` without a trailing slash, checked to be http(s). */
-export function readBaseUrl(config: ChannelConfig, fallback: string, key = 'url'): string {
-  const url = readString(config, key) ?? fallback;
-  if (!/^https?:\/\/[^/\s]+/i.test(url)) throw new ConfigError('expected an http:// or https:// URL', { key: where(config, key) });
-  return url.replace(/\/+$/, '');
+/** The service's URL (the module's URL setting, else its default), without a trailing slash. */
+export function readBaseUrl(config: ChannelConfig, spec: ChannelSettings): string {
+  return baseUrl(config, spec);
 }
 
 /** The context's redactor, plus this channel's own secret values (belt and braces for tokens inside URLs). */

@@ -15,7 +15,7 @@ describe('where the configuration is found', () => {
     project = makeProject({
       'flag.yaml': marked(1),
       'env.yaml': marked(2),
-      'work/config/config.yaml': marked(3),
+      'work/config/config.yaml': `notification: {type: console}\n${marked(3)}`,
       'home/.config/hpc-run/config.yaml': marked(4),
     });
     home = join(project.dir, 'home');
@@ -33,8 +33,32 @@ describe('where the configuration is found', () => {
     expect(await lines({ cwd, env: bareEnv(home, { HPC_RUN_CONFIG: join(project.dir, 'env.yaml') }) })).toBe(2);
   });
 
-  test('then ./config/config.yaml of the current directory', async () => {
+  test('then ./config/config.yaml of the current directory, when it has a notification section', async () => {
     expect(await lines({ cwd, env: bareEnv(home) })).toBe(3);
+  });
+
+  test("a project's own config/config.yaml without a notification section is skipped, and the skip is said", async () => {
+    const hydra = makeProject({ 'config/config.yaml': 'train:\n  log_dir: ${hydra:runtime.output_dir}\n  epochs: 3\n' });
+    try {
+      const checked = await checkConfig({ cwd: hydra.dir, env: bareEnv(home) });
+      expect(checked.file).toBe(join(home, '.config', 'hpc-run', 'config.yaml'));
+      expect(checked.source).toBe('~/.config/hpc-run/config.yaml');
+      expect(checked.config?.train).toEqual({});
+      expect(checked.skipped).toEqual([{ file: join(hydra.dir, 'config', 'config.yaml'), reason: expect.stringMatching(/no 'notification' section/) }]);
+    } finally {
+      hydra.cleanup();
+    }
+  });
+
+  test("a near miss such as `notifications:` is named in the skip's reason", async () => {
+    const typo = makeProject({ 'config/config.yaml': 'notifications:\n  type: console\n' });
+    try {
+      const checked = await checkConfig({ cwd: typo.dir, env: bareEnv(join(typo.dir, 'no-home')) });
+      expect(checked.file).toBeNull();
+      expect(checked.skipped[0].reason).toMatch(/'notifications' is not one: did you mean 'notification'\?/);
+    } finally {
+      typo.cleanup();
+    }
   });
 
   test('then ~/.config/hpc-run/config.yaml (from HOME), or $XDG_CONFIG_HOME/hpc-run/config.yaml', async () => {
@@ -59,15 +83,17 @@ describe('where the configuration is found', () => {
     expect(config.warnings).toEqual([]);
   });
 
-  test('a config file without a notification section also gets the console channel', async () => {
-    const config = await loadConfig({ cwd, env: bareEnv(home) });
+  test('a config file without a notification section also gets the console channel, marked as not configured', async () => {
+    const config = await loadConfig({ cwd: project.dir, env: bareEnv(home) });
     expect(config.channels).toEqual([{ type: 'console', name: 'console' }]);
+    expect(config.noChannelConfigured).toBe(true);
+    expect((await loadConfig({ cwd, env: bareEnv(home) })).noChannelConfigured).toBe(false);
   });
 
   test('an empty config file is the defaults', async () => {
     project.cleanup();
     project = makeProject({ 'config/config.yaml': '# nothing yet\n' });
-    const config = await loadConfig({ cwd: project.dir, env: bareEnv(home) });
+    const config = await loadConfig({ configPath: 'config/config.yaml', cwd: project.dir, env: bareEnv(home) });
     expect(config.file).toBe(join(project.dir, 'config', 'config.yaml'));
     expect(config.channels).toEqual([{ type: 'console', name: 'console' }]);
   });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/common/errors.js';
-import { CHANNEL_TYPES } from '../../lib/notify/registry.js';
+import { channelTypes } from '../../lib/notify/registry.js';
 import { checkConfig, loadConfig } from '../../lib/config/load.js';
 import { ConfigSyntaxError } from '../../lib/config/issues.js';
 import { bareEnv, makeProject } from './helpers.js';
@@ -8,14 +8,14 @@ import { bareEnv, makeProject } from './helpers.js';
 let project: { dir: string; cleanup: () => void };
 afterEach(() => project?.cleanup());
 
-// Loads `config/config.yaml` (and optional other files) from a fresh project directory.
+// Loads `config/config.yaml` (and optional other files) of a fresh project directory, named by --config.
 async function load(yamlText: string, env: NodeJS.ProcessEnv = {}, files: Record<string, string> = {}) {
   project = makeProject({ 'config/config.yaml': yamlText, ...files });
-  return loadConfig({ cwd: project.dir, env: bareEnv(join(project.dir, 'home'), env) });
+  return loadConfig({ configPath: 'config/config.yaml', cwd: project.dir, env: bareEnv(join(project.dir, 'home'), env) });
 }
 async function check(yamlText: string, env: NodeJS.ProcessEnv = {}, files: Record<string, string> = {}) {
   project = makeProject({ 'config/config.yaml': yamlText, ...files });
-  return checkConfig({ cwd: project.dir, env: bareEnv(join(project.dir, 'home'), env) });
+  return checkConfig({ configPath: 'config/config.yaml', cwd: project.dir, env: bareEnv(join(project.dir, 'home'), env) });
 }
 const file = () => join(project.dir, 'config', 'config.yaml');
 
@@ -73,7 +73,7 @@ describe('channels', () => {
     const error = (await load('notification:\n  type: wechat\n').catch((e: unknown) => e)) as ConfigError;
     expect(error.key).toBe('notification.type');
     expect(error.message).toContain("unknown channel type 'wechat'; known types: ");
-    for (const type of CHANNEL_TYPES) expect(error.message).toContain(type);
+    for (const type of channelTypes()) expect(error.message).toContain(type);
     await expect(load('notification:\n  channels:\n    - {url: "http://x"}\n')).rejects.toThrow(/notification\.channels\[0\]\.type: expected a channel type/);
   });
 
@@ -151,7 +151,7 @@ describe('other sections', () => {
     });
     const home = join(project.dir, 'home');
     const cwd = project.dir;
-    const config = await loadConfig({ cwd, env: bareEnv(home) });
+    const config = await loadConfig({ configPath: 'config/config.yaml', cwd, env: bareEnv(home) });
     expect(config.report).toEqual({ include_last_n_lines: 20, language: 'zh', max_line_length: 200 });
     expect(config.monitor).toEqual({ interval_s: 90, stale_after_s: 300, claim_timeout_s: 3600, retry_base_s: 10, retry_max_s: 120, stall_after_s: 1800, gpu_idle: { threshold_pct: 5, after_s: 1200 } });
     expect(config.digest).toEqual({ min_batch: 3 });
@@ -177,7 +177,7 @@ describe('other sections', () => {
   test('unknown keys are warnings, not errors', async () => {
     const config = await load('notifcation: {type: xxtui}\nreport: {lines: 5}\n');
     expect(config.warnings).toEqual([
-      `${file()}: notifcation is not a known setting and is ignored (known: notification, report, train, watch, monitor, digest)`,
+      `${file()}: notifcation is not a known setting and is ignored: did you mean 'notification'? (known: notification, report, train, watch, monitor, digest)`,
       `${file()}: report.lines is not a known setting and is ignored (known: include_last_n_lines, language, max_line_length)`,
     ]);
   });

@@ -74,7 +74,7 @@ report:
       expect.stringMatching(/^✗ lark-bot \(feishu\): signature rejected \(code 19021: sign match fail/),
       expect.stringMatching(/^✗ phone \(wecom\): unreachable: connection refused by 127\.0\.0\.1:\d+$/),
       expect.stringMatching(/^✗ alerts \(ntfy\): bad key \(HTTP 401: unauthorized\)/),
-      expect.stringMatching(/^✗ selfsigned \(bark\): TLS failure: .*self[- ]signed/i),
+      expect.stringMatching(/^✗ selfsigned \(bark\): TLS failure with localhost:\d+: certificate not trusted \(self-signed\)$/),
     ]);
     // The sample report really went out, laid out as a report.
     expect(good.requests).toHaveLength(1);
@@ -107,8 +107,9 @@ report:
   test('plain words for the answers channels give', () => {
     expect(plainReason('service said bad key (errcode 300001: token is not exist)')).toBe('bad key (errcode 300001: token is not exist)');
     expect(plainReason('timed out after 10 s (example.com:443)')).toBe('unreachable: timed out after 10 s (example.com:443)');
-    expect(plainReason('name not found: example.invalid')).toBe('unreachable: name not found: example.invalid');
-    expect(plainReason('TLS: certificate has expired (example.com:443)')).toBe('TLS failure: certificate has expired (example.com:443)');
+    expect(plainReason('host not found: example.invalid:443')).toBe('unreachable: host not found: example.invalid:443');
+    expect(plainReason('could not connect to example.com:443 (closed before connecting)')).toBe('unreachable: could not connect to example.com:443 (closed before connecting)');
+    expect(plainReason('TLS failure with example.com:443: certificate expired')).toBe('TLS failure with example.com:443: certificate expired');
     expect(plainReason('HTTP 404: not found')).toBe('bad key or URL (HTTP 404: not found)');
     expect(plainReason('HTTP 503')).toBe('service error (HTTP 503)');
     expect(plainReason('service said code 7: odd')).toBe('service said code 7: odd');

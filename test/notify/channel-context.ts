@@ -1,6 +1,8 @@
 import type { Logger } from '../../lib/common/logger.js';
 import type { ChannelConfig } from '../../lib/config/types.js';
-import type { ChannelContext, Delivery } from '../../lib/notify/types.js';
+import { ConfigError } from '../../lib/common/errors.js';
+import { normalizeChannelSettings } from '../../lib/notify/settings.js';
+import type { ChannelContext, ChannelSettings, Delivery } from '../../lib/notify/types.js';
 
 /** A logger that records what it was given. */
 export interface RecordingLogger extends Logger {
@@ -30,6 +32,16 @@ export function testContext(secrets: string[] = [], env: NodeJS.ProcessEnv = {})
 /** A channel config as the loader hands it over. */
 export function channelConfig(type: string, settings: Record<string, unknown>): ChannelConfig {
   return { type, name: type, ...settings };
+}
+
+/** A channel config after the loader's one check of its settings (`spec` is the module's); the first problem throws. */
+export function checkedConfig(spec: ChannelSettings, config: ChannelConfig): ChannelConfig {
+  const { type, name, ...settings } = config;
+  const fail = (key: string, message: string): never => {
+    throw new ConfigError(message, { key });
+  };
+  normalizeChannelSettings(settings, spec, `channels.${name}`, { error: fail, warn: () => undefined });
+  return { type, name, ...settings };
 }
 
 /** Fails with a readable message when a secret shows up in a delivery's words. */

@@ -66,11 +66,12 @@ describe('createChannels', () => {
     expect((error as ConfigError).exitCode).toBe(2);
   });
 
-  test('a missing required key is a configuration error', async () => {
+  test('a missing required key is a configuration error naming it', async () => {
     const config = makeConfig([{ type: 'telegram', name: 'tg', token: 'abcdef123' }]);
-    await expect(createChannels(config, createChannelContext(config, recordingLogger()))).rejects.toThrow(
-      'channels.tg: missing chat_id for a telegram channel',
-    );
+    await expect(createChannels(config, createChannelContext(config, recordingLogger()))).rejects.toMatchObject({
+      code: 'E_CONFIG',
+      key: 'channels.tg.chat_id',
+    });
   });
 
   test("a module's own check (a bad template) comes through as a configuration error", async () => {

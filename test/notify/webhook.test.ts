@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { closedPort, startReceiver, type Receiver } from '../helpers/http-receiver.js';
-import { createChannel } from '../../lib/notify/channels/webhook.js';
+import { createChannel, settings } from '../../lib/notify/channels/webhook.js';
 import { ConfigError } from '../../lib/common/errors.js';
-import { channelConfig, expectNoSecret, testContext } from './channel-context.js';
+import { channelConfig, checkedConfig, expectNoSecret, testContext } from './channel-context.js';
 import { LAST_LINE, makeHugeReport, makeMarker, makeReport } from './report-fixture.js';
 
 const TOKEN = 'hook-secret-0a1b2c3d';
@@ -73,7 +73,7 @@ describe('webhook channel', () => {
     expect(make('{"a": "{{nope}}"}')).toThrow(ConfigError);
     expect(make('{"a": "{{nope}}"}')).toThrow(/channels\.webhook\.body_template: unknown placeholder \{\{nope\}\}/);
     expect(make('{"a": {{title}}}')).toThrow(/not valid JSON/);
-    expect(() => createChannel(channelConfig('webhook', { url: 'ftp://x' }), ctx)).toThrow(/channels\.webhook\.url/);
+    expect(() => checkedConfig(settings, channelConfig('webhook', { url: 'ftp://x' }))).toThrow(/channels\.webhook\.url/);
   });
 
   test('max_chars bounds the content and keeps the last log line', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { closedPort, startReceiver, type Receiver } from '../helpers/http-receiver.js';
-import { createChannel, fillKey } from '../../lib/notify/channels/xxtui.js';
+import { createChannel, fillKey, settings } from '../../lib/notify/channels/xxtui.js';
 import type { ChannelConfig } from '../../lib/config/types.js';
 import { countChars } from '../../lib/report/limits.js';
-import { channelConfig, expectNoSecret, testContext } from './channel-context.js';
+import { channelConfig, checkedConfig, expectNoSecret, testContext } from './channel-context.js';
 import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
 
 const KEY = 'xk-1234abcd/5678+ef';
@@ -15,8 +15,9 @@ afterAll(async () => {
   await receiver.close();
 });
 
+// As the loader hands it over: the seed's `body` and `timeout` already in the channel's terms.
 const config = (extra: Record<string, unknown> = {}): ChannelConfig =>
-  channelConfig('xxtui', { api_key: KEY, url: `${receiver.url}/xxtui/{api_key}`, ...extra });
+  checkedConfig(settings, channelConfig('xxtui', { api_key: KEY, url: `${receiver.url}/xxtui/{api_key}`, ...extra }));
 
 // Formats and sends a report through a fresh channel, returning the delivery and what the receiver saw.
 async function deliver(extra: Record<string, unknown> = {}, report = makeReport()) {

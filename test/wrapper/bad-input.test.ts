@@ -71,10 +71,13 @@ describe('train-wrapper bad input', () => {
   test('bad HPC_RUN_QUIET', () => expectRejected(['--work-dir', box.workDir, '--command', RAN], /HPC_RUN_QUIET must be 1 or 0/, { HPC_RUN_QUIET: 'maybe' }));
   test('--config that does not exist', () => expectRejected(['--work-dir', box.workDir, '--config', join(box.root, 'missing.yaml'), '--command', RAN], /missing\.yaml/));
   test('--config that is a directory', () => expectRejected(['--work-dir', box.workDir, '--config', box.root, '--command', RAN], new RegExp(box.root.replace(/[/.]/g, '\\$&'))));
-  test('--config with bad YAML', () => {
+  test('--config with bad YAML is one warning naming the file; the command still runs (a config edit never kills jobs)', async () => {
     const file = join(box.root, 'bad.yaml');
     writeFileSync(file, 'notification: [unclosed\n');
-    return expectRejected(['--work-dir', box.workDir, '--config', file, '--command', RAN], /bad\.yaml/);
+    const result = await box.run(['--work-dir', box.workDir, '--config', file, '--command', RAN]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/bad\.yaml:\d+:\d+: invalid YAML.*the command runs/);
+    expect(existsSync(join(box.workDir, 'ran'))).toBe(true);
   });
 
   test('--help shows every flag with an example, --version the version', async () => {

@@ -4,7 +4,7 @@ import type { Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest, shortBody, type HttpAnswer } from '../http.js';
 import { channelRedactor, readBaseUrl, readString, readTimeoutMs, requireString } from '../options.js';
-import type { Channel, ChannelContext, Delivery } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings, Delivery } from '../types.js';
 
 export const BARK_SERVER = 'https://api.day.app';
 /** A phone notification: the summary and the last lines, kept short. */
@@ -30,10 +30,18 @@ export interface BarkMessage {
   group: string;
 }
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['device_key'],
+  secretKeys: ['device_key'],
+  keys: ['device_key', 'server', 'group'],
+  url: { key: 'server', fallback: BARK_SERVER },
+};
+
 /** Bark (iOS): POST `{server}/push` with `{device_key, title, body, level, group}`; success is `code == 200`. */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<BarkMessage> {
   const deviceKey = requireString(config, 'device_key');
-  const server = readBaseUrl(config, BARK_SERVER, 'server');
+  const server = readBaseUrl(config, settings);
   const group = readString(config, 'group') ?? 'hpc-run';
   const timeoutMs = readTimeoutMs(config);
   const redact = channelRedactor(ctx, [deviceKey]);

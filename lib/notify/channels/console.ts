@@ -4,7 +4,14 @@ import { notificationsLogPath } from '../../common/paths.js';
 import type { ChannelConfig } from '../../config/types.js';
 import type { RenderedReport, Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
-import type { Channel, ChannelContext, Delivery } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings, Delivery } from '../types.js';
+
+/** Its settings: required, secret and known keys. */
+export const settings: ChannelSettings = {
+  required: [],
+  secretKeys: [],
+  keys: [],
+};
 
 /** Prints the report to stdout and appends it to `notifications.log` in the state dir (created 0600). */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<RenderedReport> {

@@ -5,7 +5,7 @@ import { plainLite, renderReport, renderTitle } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, readBaseUrl, readBoolean, readString, readTimeoutMs, requireString } from '../options.js';
 import { robotKey, robotLimiter } from '../rate-limit.js';
-import type { Channel, ChannelContext } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings } from '../types.js';
 
 export const DINGTALK_URL = 'https://oapi.dingtalk.com/robot/send';
 /** The robot refuses a request body over 20,000 bytes (`460101 message too long, exceed 20000 bytes`). */
@@ -18,6 +18,14 @@ export interface DingtalkMessage {
   at?: { isAtAll: boolean };
 }
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['access_token'],
+  secretKeys: ['access_token', 'secret'],
+  keys: ['access_token', 'secret', 'url', 'at_all', 'keyword'],
+  url: { key: 'url', fallback: DINGTALK_URL },
+};
+
 /**
  * DingTalk custom robot: POST `{url}?access_token=…` (plus `&timestamp=&sign=` when `secret` is set) with a
  * markdown message; `@all` for critical reports; success is `errcode == 0`. Sends wait for the robot's
@@ -26,7 +34,7 @@ export interface DingtalkMessage {
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<DingtalkMessage> {
   const token = requireString(config, 'access_token');
   const secret = readString(config, 'secret');
-  const base = readBaseUrl(config, DINGTALK_URL);
+  const base = readBaseUrl(config, settings);
   const atAllOnCritical = readBoolean(config, 'at_all', true);
   // A robot secured by keyword only accepts messages containing it.
   const keyword = readString(config, 'keyword');

@@ -3,7 +3,7 @@ import type { Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, keepHead, keepTail, readBaseUrl, readString, readTimeoutMs } from '../options.js';
-import type { Channel, ChannelContext } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings } from '../types.js';
 import { SEVERITY_COLOR } from '../colors.js';
 
 /** Discord's limits: content 2,000; embed title 256, description 4,096, all embeds together 6,000. */
@@ -16,9 +16,17 @@ export interface DiscordMessage {
   username?: string;
 }
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['url'],
+  secretKeys: ['url'],
+  keys: ['url', 'username'],
+  url: { key: 'url', fallback: '' },
+};
+
 /** Discord webhook: the title as content, the report as one embed coloured by severity; success is 2xx (204). */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<DiscordMessage> {
-  const url = readBaseUrl(config, '');
+  const url = readBaseUrl(config, settings);
   const username = readString(config, 'username');
   const timeoutMs = readTimeoutMs(config);
   const redact = channelRedactor(ctx, [url, new URL(url).pathname]);

@@ -4,10 +4,11 @@ import { escapeHtml, renderReport } from '../../report/render.js';
 import { colorHex } from '../colors.js';
 import { ConfigError } from '../../common/errors.js';
 import { deliverSafely } from '../http.js';
+import { describeNetworkError, networkReason } from '../network-error.js';
 import {
   channelRedactor, readBoolean, readChoice, readInteger, readString, readTimeoutMs, requireString,
 } from '../options.js';
-import type { Channel, ChannelContext, Delivery } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings, Delivery, Endpoint } from '../types.js';
 
 export interface EmailMessage {
   subject: string;
@@ -20,6 +21,14 @@ type Security = 'starttls' | 'tls' | 'none';
 /** Keeps a mail readable and well under any server's size limit. */
 export const EMAIL_LIMITS = { body: 200_000, subject: 200 } as const;
 
+/** Its settings: required, secret and known keys. */
+export const settings: ChannelSettings = {
+  required: ['host', 'from', 'to'],
+  secretKeys: ['password'],
+  keys: ['host', 'port', 'security', 'user', 'password', 'from', 'to', 'tls_insecure'],
+  endpoint: mailEndpoint,
+};
+
 /** E-mail over SMTP (nodemailer, loaded on first send): HTML and plain-text parts; ok only when every recipient was accepted. */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<EmailMessage> {
   const host = requireString(config, 'host');
@@ -31,7 +40,7 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
   const user = readString(config, 'user');
   const password = readString(config, 'password');
   const insecure = readBoolean(config, 'tls_insecure', false);
-  const timeoutMs = readTimeoutMs(config, 30);
+  const timeoutMs = readTimeoutMs(config);
   const redact = channelRedactor(ctx, [password]);
   const transportOptions = {
     host,
@@ -129,12 +138,27 @@ function describeSmtpError(error: unknown, where: string, timeoutMs: number): De
   const message = e.message ?? String(error);
   if (e.code === 'EENVELOPE' && e.rejected) return judgeInfo({ accepted: [], rejected: e.rejected, rejectedErrors: e.rejectedErrors });
   if (e.code === 'EAUTH') return { ok: false, detail: `authentication failed at ${where}: ${e.response ?? message}`, retryable: false };
-  if (/ECONNREFUSED/.test(message)) return { ok: false, detail: `connection refused by ${where}`, retryable: true };
-  if (e.code === 'ETIMEDOUT' || /timeout/i.test(message)) {
-    return { ok: false, detail: `timed out after ${Math.round(timeoutMs / 100) / 10} s (${where})`, retryable: true };
+  // Network failures read as they do for every other channel.
+  if (networkReason(error) !== 'other' || /timeout/i.test(message)) {
+    const timedOut = networkReason(error) === 'other';
+    return { ok: false, detail: describeNetworkError(timedOut ? { code: 'ETIMEDOUT' } : error, `smtp://${where}`, timeoutMs), retryable: true };
   }
-  if (e.code === 'EDNS' || /ENOTFOUND|EAI_AGAIN/.test(message)) return { ok: false, detail: `name not found: ${where.replace(/:\d+$/, '')}`, retryable: true };
-  if (/certificate|SSL|TLS|self.signed|wrong version/i.test(message)) return { ok: false, detail: `TLS: ${message} (${where})`, retryable: true };
   const code = e.responseCode ? ` ${e.responseCode}` : '';
   return { ok: false, detail: `SMTP error${code} at ${where}: ${message}`, retryable: !(e.responseCode && e.responseCode >= 500) };
+}
+
+// SMTP: port 465 (or security: tls) starts with TLS; STARTTLS upgrades inside the SMTP dialogue, not checked by `doctor`.
+function mailEndpoint(config: ChannelConfig): Endpoint | null {
+  const host = typeof config.host === 'string' ? config.host : '';
+  if (!host) return null;
+  const port = Number(config.port ?? '') || undefined;
+  const security = typeof config.security === 'string' ? config.security.toLowerCase() : port === 465 ? 'tls' : 'starttls';
+  const resolvedPort = port ?? (security === 'tls' ? 465 : 587);
+  return {
+    host,
+    port: resolvedPort,
+    tls: security === 'tls',
+    key: `channels.${config.name}.host`,
+    note: security === 'starttls' ? 'STARTTLS is negotiated by the mail server after connecting; `train-monitor test` checks it' : undefined,
+  };
 }

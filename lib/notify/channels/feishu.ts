@@ -4,7 +4,7 @@ import type { Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, readBaseUrl, readChoice, readString, readTimeoutMs, requireString } from '../options.js';
-import type { Channel, ChannelContext } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings } from '../types.js';
 
 export const FEISHU_URL = 'https://open.feishu.cn/open-apis/bot/v2/hook/{token}';
 export const LARK_URL = 'https://open.larksuite.com/open-apis/bot/v2/hook/{token}';
@@ -23,6 +23,14 @@ export type FeishuMessage =
 // Card header colours by severity.
 const TEMPLATE = { info: 'green', warning: 'orange', error: 'red', critical: 'carmine' } as const;
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['token'],
+  secretKeys: ['token', 'secret'],
+  keys: ['token', 'secret', 'url', 'msg_type', 'keyword'],
+  url: { key: 'url', fallback: (config) => (config.type === 'lark' ? LARK_URL : FEISHU_URL) },
+};
+
 /**
  * Feishu (飞书) and Lark custom bot: POST `{url}` (token in `{token}` or appended) with `{msg_type, content}`
  * (`card` for interactive); with `secret`, `timestamp` and `sign` go in the body. Success is `code == 0`
@@ -31,7 +39,7 @@ const TEMPLATE = { info: 'green', warning: 'orange', error: 'red', critical: 'ca
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<FeishuMessage> {
   const token = requireString(config, 'token');
   const secret = readString(config, 'secret');
-  const url = fillToken(readBaseUrl(config, config.type === 'lark' ? LARK_URL : FEISHU_URL), token);
+  const url = fillToken(readBaseUrl(config, settings), token);
   const msgType = readChoice<MsgType>(config, 'msg_type', MSG_TYPES, 'post');
   const keyword = readString(config, 'keyword');
   const timeoutMs = readTimeoutMs(config);

@@ -4,7 +4,7 @@ import type { Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest, type HttpAnswer } from '../http.js';
 import { channelRedactor, readBaseUrl, readString, readTimeoutMs, requireString } from '../options.js';
-import type { Channel, ChannelContext, Delivery } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings, Delivery } from '../types.js';
 
 export const NTFY_SERVER = 'https://ntfy.sh';
 /** ntfy keeps messages up to 4096 bytes as text (longer ones become attachments). */
@@ -32,13 +32,21 @@ export interface NtfyMessage {
   tags: string[];
 }
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['topic'],
+  secretKeys: ['token'],
+  keys: ['topic', 'server', 'token', 'tags'],
+  url: { key: 'server', fallback: NTFY_SERVER },
+};
+
 /**
  * ntfy: POST `{server}/{topic}` with the text as the body and `X-Title`, `X-Priority` (from severity), `X-Tags`;
  * `Authorization: Bearer <token>` for protected topics. Success is any 2xx.
  */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<NtfyMessage> {
   const topic = requireString(config, 'topic');
-  const server = readBaseUrl(config, NTFY_SERVER, 'server');
+  const server = readBaseUrl(config, settings);
   const token = readString(config, 'token');
   const extraTags = (readString(config, 'tags') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
   const timeoutMs = readTimeoutMs(config);

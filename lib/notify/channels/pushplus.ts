@@ -3,7 +3,7 @@ import type { RenderFormat, Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, readBaseUrl, readChoice, readString, readTimeoutMs, requireString } from '../options.js';
-import type { Channel, ChannelContext } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings } from '../types.js';
 
 export const PUSHPLUS_URL = 'https://www.pushplus.plus/send';
 /** content at most 20,000 characters; the title is kept within 100. */
@@ -21,10 +21,18 @@ export interface PushplusMessage {
   topic?: string;
 }
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['token'],
+  secretKeys: ['token'],
+  keys: ['token', 'url', 'template', 'channel', 'topic'],
+  url: { key: 'url', fallback: PUSHPLUS_URL },
+};
+
 /** PushPlus (推送加): POST `send` with `{token, title, content, template}`; success is `code == 200`. */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<PushplusMessage> {
   const token = requireString(config, 'token');
-  const url = readBaseUrl(config, PUSHPLUS_URL);
+  const url = readBaseUrl(config, settings);
   const template = readChoice<Template>(config, 'template', TEMPLATES, 'markdown');
   const channel = readString(config, 'channel');
   const topic = readString(config, 'topic');

@@ -3,7 +3,7 @@ import type { Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, readBaseUrl, readTimeoutMs, requireString } from '../options.js';
-import type { Channel, ChannelContext } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings } from '../types.js';
 
 export const SERVERCHAN_URL = 'https://sctapi.ftqq.com/{sendkey}.send';
 /** Server酱³ keys (`sctp<uid>t…`) post to the user's own host. */
@@ -16,10 +16,18 @@ export interface ServerchanMessage {
   desp: string;
 }
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['sendkey'],
+  secretKeys: ['sendkey'],
+  keys: ['sendkey', 'url'],
+  url: { key: 'url', fallback: (config) => defaultUrl(typeof config.sendkey === 'string' ? config.sendkey : '') },
+};
+
 /** ServerChan (Server酱 Turbo, and ³): POST `{sendkey}.send` with `{title, desp}`; success is `code == 0`. */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<ServerchanMessage> {
   const sendkey = requireString(config, 'sendkey');
-  const url = fillSendkey(readBaseUrl(config, defaultUrl(sendkey)), sendkey);
+  const url = fillSendkey(readBaseUrl(config, settings), sendkey);
   const timeoutMs = readTimeoutMs(config);
   const redact = channelRedactor(ctx, [sendkey]);
   return {

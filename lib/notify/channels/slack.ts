@@ -3,7 +3,7 @@ import type { Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest, shortBody } from '../http.js';
 import { channelRedactor, keepHead, readBaseUrl, readTimeoutMs } from '../options.js';
-import type { Channel, ChannelContext } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings } from '../types.js';
 import { colorHex } from '../colors.js';
 
 /** Slack's own limits: 40,000 characters of `text`, 3,000 per section block, 50 blocks per message. */
@@ -20,9 +20,17 @@ export interface SlackMessage {
   attachments: Array<{ color: string; blocks: Section[] }>;
 }
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['url'],
+  secretKeys: ['url'],
+  keys: ['url'],
+  url: { key: 'url', fallback: '' },
+};
+
 /** Slack incoming webhook: title block, report in code sections under a bar coloured by severity; success is `ok`. */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<SlackMessage> {
-  const url = readBaseUrl(config, '');
+  const url = readBaseUrl(config, settings);
   const timeoutMs = readTimeoutMs(config);
   const redact = channelRedactor(ctx, [url, new URL(url).pathname]);
   return {

@@ -3,7 +3,7 @@ import type { Report } from '../../report/types.js';
 import { escapeHtml, renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, readBaseUrl, readBoolean, requireString, readTimeoutMs } from '../options.js';
-import type { Channel, ChannelContext } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings } from '../types.js';
 
 export const TELEGRAM_URL = 'https://api.telegram.org';
 /** Telegram counts 4,096 characters of text after entities are parsed (tags and escapes do not count). */
@@ -17,11 +17,19 @@ export interface TelegramMessage {
   disable_notification?: boolean;
 }
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['token', 'chat_id'],
+  secretKeys: ['token'],
+  keys: ['token', 'chat_id', 'url', 'silent'],
+  url: { key: 'url', fallback: TELEGRAM_URL },
+};
+
 /** Telegram bot: POST `{url}/bot<TOKEN>/sendMessage`, HTML text (title bold, log preformatted); success is `"ok": true`. */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<TelegramMessage> {
   const token = requireString(config, 'token');
   const chatId = requireString(config, 'chat_id');
-  const base = readBaseUrl(config, TELEGRAM_URL);
+  const base = readBaseUrl(config, settings);
   const silent = readBoolean(config, 'silent', false);
   const timeoutMs = readTimeoutMs(config);
   // The token sits in the URL path: every message and detail goes through this redactor.

@@ -5,7 +5,7 @@ import type { RenderFormat, Report } from '../../report/types.js';
 import { renderReport } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, readBaseUrl, readChoice, readHeaders, readInteger, readString, readTimeoutMs } from '../options.js';
-import type { Channel, ChannelContext, DeliveryMeta } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings, DeliveryMeta } from '../types.js';
 
 export interface WebhookMessage {
   body: string;
@@ -22,9 +22,17 @@ type TemplateValues = Record<(typeof TEMPLATE_FIELDS)[number], string | number |
 const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
 const QUOTED_PLACEHOLDER = /"\{\{\s*([a-z_]+)\s*\}\}"/g;
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['url'],
+  secretKeys: ['headers', 'token'],
+  keys: ['url', 'method', 'format', 'max_chars', 'token', 'headers', 'body_template', 'content_type'],
+  url: { key: 'url', fallback: '' },
+};
+
 /** Generic webhook: `{"title","content","status","severity","marker"}` or a filled `body_template`; success is 2xx. */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<WebhookMessage> {
-  const url = readBaseUrl(config, '');
+  const url = readBaseUrl(config, settings);
   const method = readChoice(config, 'method', ['post', 'put', 'patch'] as const, 'post').toUpperCase() as 'POST' | 'PUT' | 'PATCH';
   const format = readChoice<RenderFormat>(config, 'format', ['text', 'markdown', 'html'], 'text');
   const maxChars = readInteger(config, 'max_chars', 20_000);

@@ -4,7 +4,7 @@ import { plainLite, renderReport, renderTitle } from '../../report/render.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, readBaseUrl, readTimeoutMs, requireString } from '../options.js';
 import { robotKey, robotLimiter } from '../rate-limit.js';
-import type { Channel, ChannelContext } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings } from '../types.js';
 
 export const WECOM_URL = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send';
 /** The group robot counts markdown content in UTF-8 bytes: at most 4096. */
@@ -19,13 +19,21 @@ export interface WecomMessage {
 // Severity colours the robot's markdown knows: info (green), comment (grey), warning (orange-red).
 const COLOUR = { info: 'info', warning: 'warning', error: 'warning', critical: 'warning' } as const;
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['key'],
+  secretKeys: ['key'],
+  keys: ['key', 'url'],
+  url: { key: 'url', fallback: WECOM_URL },
+};
+
 /**
  * WeCom (企业微信) group robot: POST `{url}?key=…` with a markdown message of at most 4096 bytes; success is
  * `errcode == 0`. Sends wait for the robot's 20-a-minute limit.
  */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<WecomMessage> {
   const key = requireString(config, 'key');
-  const base = readBaseUrl(config, WECOM_URL);
+  const base = readBaseUrl(config, settings);
   const timeoutMs = readTimeoutMs(config);
   const redact = channelRedactor(ctx, [key]);
   return {

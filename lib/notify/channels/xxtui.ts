@@ -4,9 +4,11 @@ import { renderReport } from '../../report/render.js';
 import { countChars } from '../../report/limits.js';
 import { deliverSafely, judgeAnswer, postRequest } from '../http.js';
 import { channelRedactor, keepHead, readBaseUrl, readHeaders, readString, readTimeoutMs, requireString } from '../options.js';
-import type { Channel, ChannelContext } from '../types.js';
+import type { Channel, ChannelContext, ChannelSettings, SettingsIssues } from '../types.js';
 
 export const XXTUI_URL = 'https://www.xxtui.com/xxtui/{api_key}';
+/** The seed document's illustrative URL, which is not a real endpoint: it means the default one. */
+const SEED_PLACEHOLDER_URL = /^https?:\/\/(?:www\.)?xxtui\.com\/push\/?$/i;
 /** The service shows `from` and the title in a notification line: both at most 20 characters. */
 export const XXTUI_LIMITS = { from: 20, title: 20, content: 4000 } as const;
 
@@ -17,13 +19,23 @@ export interface XxtuiMessage {
   channel?: string;
 }
 
+/** Its settings: required, secret and known keys, and where it sends. */
+export const settings: ChannelSettings = {
+  required: ['api_key'],
+  secretKeys: ['api_key'],
+  keys: ['api_key', 'url', 'title', 'lead', 'from', 'channel', 'headers', 'body'],
+  url: { key: 'url', fallback: XXTUI_URL },
+  // The seed's api_keys.yaml holds a bare `api_key`.
+  secretsFileKeys: { api_key: ['api_key'] },
+  normalize: normalizeSeedSettings,
+};
+
 /** xxtui: POST `{url}` (the key filled into `{api_key}`, or appended) with `{from, title, content, channel?}`; success is `code == 0`. */
 export function createChannel(config: ChannelConfig, ctx: ChannelContext): Channel<XxtuiMessage> {
   const apiKey = requireString(config, 'api_key');
-  const url = fillKey(readBaseUrl(config, XXTUI_URL), apiKey);
-  const seedBody = readSeedBody(config);
-  const fixedTitle = readString(config, 'title') ?? seedBody.title;
-  const lead = readString(config, 'lead') ?? seedBody.content;
+  const url = fillKey(readBaseUrl(config, settings), apiKey);
+  const fixedTitle = readString(config, 'title');
+  const lead = readString(config, 'lead');
   const from = keepHead(readString(config, 'from') ?? 'hpc-run', XXTUI_LIMITS.from);
   const target = readString(config, 'channel');
   const headers = readHeaders(config);
@@ -63,15 +75,38 @@ export function fillKey(url: string, apiKey: string): string {
   return url.includes('{api_key}') ? url.split('{api_key}').join(encoded) : `${url}/${encoded}`;
 }
 
-// The seed's `body: {title, content}`: the fixed title and the content's first line.
-function readSeedBody(config: ChannelConfig): { title?: string; content?: string } {
-  const body = config.body;
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
-  const { title, content } = body as Record<string, unknown>;
-  return {
-    title: typeof title === 'string' && title ? title : undefined,
-    content: typeof content === 'string' && content ? content : undefined,
-  };
+/**
+ * The seed's settings in the channel's terms: `url` always holds `{api_key}` (the default endpoint; the seed
+ * document's placeholder `https://xxtui.com/push` means the default; another URL without it gets `/{api_key}`),
+ * `body.title` becomes the message `title`, `body.content` its first line `lead`.
+ */
+function normalizeSeedSettings(settings: Record<string, unknown>, path: string, issues: SettingsIssues): void {
+  const url = settings.url;
+  if (url === undefined || url === null || url === '') settings.url = XXTUI_URL;
+  else if (typeof url === 'string') settings.url = withKeyPlaceholder(url);
+  const body = settings.body;
+  delete settings.body;
+  if (body === undefined || body === null) return;
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    issues.error(`${path}.body`, 'expected a mapping with title and content (the message title and its first line)');
+    return;
+  }
+  for (const [from, to] of [['title', 'title'], ['content', 'lead']] as const) {
+    const value = (body as Record<string, unknown>)[from];
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value !== 'string' && typeof value !== 'number') issues.error(`${path}.body.${from}`, 'expected text');
+    else if (settings[to] === undefined || settings[to] === null || settings[to] === '') settings[to] = String(value);
+  }
+  for (const key of Object.keys(body)) {
+    if (key !== 'title' && key !== 'content') issues.warn(`${path}.body.${key}`, 'is ignored (the message is {from, title, content})');
+  }
+}
+
+/** The URL with `{api_key}` in it: the seed's placeholder endpoint maps to the real one, others get `/{api_key}`. */
+export function withKeyPlaceholder(url: string): string {
+  if (SEED_PLACEHOLDER_URL.test(url.trim())) return XXTUI_URL;
+  if (url.includes('{api_key}')) return url;
+  return `${url.replace(/\/+$/, '')}/{api_key}`;
 }
 
 // xxtui answers `{"code": 0, …}` on success; anything else carries its code and message.
