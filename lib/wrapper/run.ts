@@ -13,6 +13,7 @@ import { readSlurmInfo, resolveJobEndTime } from '../slurm/env.js';
 import { startAttempt, type Attempt } from './attempt.js';
 import { listenForSignals } from './child.js';
 import { controlFileName, watchControlFile, type ControlRequest } from './control.js';
+import { startAttemptNotice } from './attempt-notify.js';
 import { deliverOwnMarker, saveMarker } from './finish.js';
 import { claimFile, startHeartbeat, type HeartbeatBase } from './heartbeat.js';
 import { buildMarker, chooseMarkerName } from './marker-writer.js';
@@ -141,6 +142,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     // Every attempt: wait for its end, classify it, and start it again while it fails on its own and retries are left.
     let result: Classification;
     let endedAt: Date;
+    const notices: Array<Promise<void>> = [];
     for (;;) {
       const finished = await current.finished;
       endedAt = finished.endedAt;
@@ -152,6 +154,13 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       state.phase = 'waiting';
       const waitMs = nextRetryDelayMs(options.retryDelayMs, attempts.map((a) => ({ startedAt: new Date(a.started_at), endedAt: new Date(a.ended_at) })));
       logger.info(`attempt ${attempts.length} of ${maxAttempts} failed (exit ${result.exitCode}); attempt ${attempts.length + 1} in ${formatDuration(waitMs / 1000)}`);
+      if (options.notify && context.config?.train.notify_each_attempt) {
+        // train.notify_each_attempt: the report is built now (before the next attempt writes to the log) and sent
+        // while the wait runs; the final report waits for it below, at most ATTEMPT_NOTIFY_TIMEOUT_MS.
+        const marker = buildMarker({ runId, command: options.command.text, workDir: options.workDir, logFile, host, user, pid, startedAt, endedAt, slurm, gpus: [], version: VERSION },
+          { ...result, status: 'failed' }, { attempts: [...attempts], maxAttempts });
+        notices.push((await startAttemptNotice({ marker, attempt: attempts.length, of: maxAttempts, nextInS: waitMs / 1000, workDir: options.workDir, config: context.config, logger, env })).sent);
+      }
       if (!(await pause.wait(waitMs)) || state.outside !== null) {
         // Stopped while waiting: the run ends now, as the stop's signal would have ended a command.
         const outside = state.outside ?? { signal: 'SIGTERM' as NodeJS.Signals, at: new Date() };
@@ -192,6 +201,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       // The marker went elsewhere than registered (a renamed or spooled marker): point the entry at it.
       await writeSpoolEntry(entryPath, { ...entry, run_id: chosen.runId, marker_file: relativeInside(options.workDir, saved) }).catch(() => undefined);
     }
+    await Promise.all(notices);
     if (options.notify && saved !== null && context.config) {
       await deliverOwnMarker({ markerPath: saved, workDir: options.workDir, config: context.config, logger, env, entryPath: entryStands ? entryPath : null });
     }

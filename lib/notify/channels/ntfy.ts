@@ -20,6 +20,7 @@ export const NTFY_TAGS: Record<Report['status'], string> = {
   terminated: 'stop_sign',
   timeout: 'hourglass',
   lost: 'rotating_light',
+  attempt_failed: 'repeat',
 };
 
 export interface NtfyMessage {
