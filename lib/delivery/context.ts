@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger.js';
+import type { Marker } from '../common/marker.js';
 import type { Config } from '../config/types.js';
 import type { Channel } from '../notify/types.js';
 
@@ -14,6 +15,8 @@ export interface DeliveryContext {
   channels(): Promise<Channel[]>;
   /** This process's clock in milliseconds (the only clock it ever compares with). */
   now(): number;
+  /** The log outside its work dir a marker's run may show (its spool entry's), or null; absent: none ever. */
+  outsideLogOf?(markerPath: string, marker: Marker): Promise<string | null>;
 }
 
 /** Builds a delivery context; channel creation is deferred until a report is actually sent. */

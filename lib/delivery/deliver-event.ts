@@ -2,7 +2,11 @@ import { withDelivery } from '../notify/http.js';
 import type { Delivery, DeliveryMeta } from '../notify/types.js';
 import { redactReport } from '../report/redact.js';
 import type { Report } from '../report/types.js';
-import type { DeliveryContext } from './context.js';
+import type { Logger } from '../common/logger.js';
+import type { Marker } from '../common/marker.js';
+import type { Config } from '../config/types.js';
+import { createDeliveryContext, type DeliveryContext } from './context.js';
+import { deliveryIdOf } from './delivery-id.js';
 import type { DeliveryOutcome } from './send.js';
 
 /**
@@ -34,4 +38,21 @@ export async function deliverEvent(report: Report, ctx: DeliveryContext, meta: D
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The wrapper's entry for a report of one failed attempt (loaded on demand): a delivery context of its own, the
+ * run's delivery id with `-attempt-N`, then deliverEvent.
+ */
+export function deliverAttemptNow(report: Report, input: {
+  marker: Marker;
+  attempt: number;
+  config: Config;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  redact: (text: string) => string;
+  timeoutMs: number;
+}): Promise<DeliveryOutcome> {
+  const ctx = createDeliveryContext({ config: input.config, logger: input.logger, env: input.env, redact: input.redact });
+  return deliverEvent(report, ctx, { deliveryId: `${deliveryIdOf(input.marker)}-attempt-${input.attempt}` }, input.timeoutMs);
 }

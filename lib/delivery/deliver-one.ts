@@ -14,7 +14,8 @@ export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): 
   let report;
   try {
     const { buildReport } = await import('../report/build.js');
-    report = await buildReport(item.marker, { workDir: item.workDir, report: ctx.config.report, logger: ctx.logger });
+    const outsideLog = ctx.outsideLogOf ? () => ctx.outsideLogOf!(item.markerPath, item.marker) : undefined;
+    report = await buildReport(item.marker, { workDir: item.workDir, report: ctx.config.report, logger: ctx.logger, outsideLog });
   } catch (error) {
     const failure = ctx.redact(`report: ${error instanceof Error ? error.message : String(error)}`);
     const state = nextDeliveryState(item.marker.delivery, [], [failure], ctx.now(), ctx.config.monitor);

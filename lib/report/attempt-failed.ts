@@ -1,5 +1,6 @@
 import { ATTEMPT_FAILED_SEVERITY, type Marker } from '../common/marker.js';
 import type { ReportConfig } from '../config/types.js';
+import type { OutsideLog } from './log-path.js';
 import { readLogSection } from './build.js';
 import { formatDurationIn, translate } from './i18n.js';
 import { describeAttempt } from './operations.js';
@@ -22,10 +23,10 @@ export interface AttemptFailedFacts {
  * one starts and each attempt so far. `marker` is the run so far as the wrapper would write it for a failure of
  * this attempt; its `attempts` are the ones ended so far.
  */
-export async function buildAttemptFailedReport(marker: Marker, facts: AttemptFailedFacts, options: { workDir: string; report: Partial<ReportConfig> }): Promise<Report> {
+export async function buildAttemptFailedReport(marker: Marker, facts: AttemptFailedFacts, options: { workDir: string; report: Partial<ReportConfig>; outsideLog?: OutsideLog }): Promise<Report> {
   const language = options.report.language ?? 'en';
   const t = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate(language, key, params);
-  const log = await readLogSection(marker, { workDir: options.workDir, report: options.report });
+  const log = await readLogSection(marker, { workDir: options.workDir, report: options.report, outsideLog: options.outsideLog });
   const headline = t('title.attempt_failed', { attempt: facts.attempt, of: facts.of });
   const titleParts = [headline, runName(marker, options.workDir)];
   if (marker.run_id && marker.run_id !== titleParts[1]) titleParts.push(marker.run_id);

@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../common/logger.js';
 import type { Marker } from '../common/marker.js';
@@ -17,6 +18,8 @@ export async function startAttemptNotice(input: {
   of: number;
   nextInS: number;
   workDir: string;
+  /** The log this wrapper writes (it may lie outside the work dir: `--log-dir`). */
+  logPath: string;
   config: Config;
   logger: Logger;
   env: NodeJS.ProcessEnv;
@@ -24,16 +27,16 @@ export async function startAttemptNotice(input: {
   const { logger } = input;
   const warn = (why: string) => logger.warn(`report of failed attempt ${input.attempt} not delivered (${why}); the run goes on`);
   try {
-    const [{ buildAttemptFailedReport }, { createRedactor }, { createDeliveryContext }, { deliverEvent }, { deliveryIdOf }] = await Promise.all([
-      import('../report/attempt-failed.js'), import('../config/redact.js'), import('../delivery/context.js'),
-      import('../delivery/deliver-event.js'), import('../delivery/delivery-id.js'),
+    const [{ buildAttemptFailedReport }, { createRedactor }, { deliverAttemptNow }] = await Promise.all([
+      import('../report/attempt-failed.js'), import('../config/redact.js'), import('../delivery/deliver-event.js'),
     ]);
     const report = await buildAttemptFailedReport(input.marker, { attempt: input.attempt, of: input.of, nextInS: input.nextInS }, {
-      workDir: input.workDir, report: input.config.report,
+      workDir: input.workDir, report: input.config.report, outsideLog: () => realpath(input.logPath),
     });
-    const ctx = createDeliveryContext({ config: input.config, logger, env: input.env, redact: createRedactor(input.config.secrets) });
-    const meta = { deliveryId: `${deliveryIdOf(input.marker)}-attempt-${input.attempt}` };
-    const sent = deliverEvent(report, ctx, meta, ATTEMPT_NOTIFY_TIMEOUT_MS).then((outcome) => {
+    const sent = deliverAttemptNow(report, {
+      marker: input.marker, attempt: input.attempt, config: input.config, logger, env: input.env,
+      redact: createRedactor(input.config.secrets), timeoutMs: ATTEMPT_NOTIFY_TIMEOUT_MS,
+    }).then((outcome) => {
       if (outcome.delivered) logger.info(`report of failed attempt ${input.attempt} delivered`);
       else warn(outcome.failures.join('; ') || 'unknown reason');
     });

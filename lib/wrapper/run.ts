@@ -20,7 +20,7 @@ import { buildMarker, chooseMarkerName } from './marker-writer.js';
 import type { WrapperOptions } from './options.js';
 import { closeLog, createLog, currentUser, relativeInside } from './output.js';
 import { attemptSeparator, createInterruptibleWait, nextRetryDelayMs, shouldRetry } from './retries.js';
-import { spoolEntryPath, spoolKey, writeSpoolEntry } from './spool.js';
+import { spoolEntryPath, spoolKey, spoolLogFile, writeSpoolEntry } from './spool.js';
 import { classifyEnd, TERMINATING_SIGNALS, type Classification, type OutsideSignal } from './status.js';
 import type { OutputStats } from './tee.js';
 
@@ -116,7 +116,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       work_dir: options.workDir,
       marker_file: chooseMarkerName(options.workDir, runId, fallbackRunId).name,
       heartbeat_file: heartbeatFileName(runId),
-      log_file: logFile,
+      log_file: spoolLogFile(options.workDir, log.path, logFile),
       host,
       pid,
       started_at: isoLocal(startedAt),
@@ -159,7 +159,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
         // while the wait runs; the final report waits for it below, at most ATTEMPT_NOTIFY_TIMEOUT_MS.
         const marker = buildMarker({ runId, command: options.command.text, workDir: options.workDir, logFile, host, user, pid, startedAt, endedAt, slurm, gpus: [], version: VERSION },
           { ...result, status: 'failed' }, { attempts: [...attempts], maxAttempts });
-        notices.push((await startAttemptNotice({ marker, attempt: attempts.length, of: maxAttempts, nextInS: waitMs / 1000, workDir: options.workDir, config: context.config, logger, env })).sent);
+        notices.push((await startAttemptNotice({ marker, attempt: attempts.length, of: maxAttempts, nextInS: waitMs / 1000, workDir: options.workDir, logPath: log.path, config: context.config, logger, env })).sent);
       }
       if (!(await pause.wait(waitMs)) || state.outside !== null) {
         // Stopped while waiting: the run ends now, as the stop's signal would have ended a command.

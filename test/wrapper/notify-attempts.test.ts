@@ -78,7 +78,9 @@ describe('train.notify_each_attempt', () => {
   test('a value that is not true or false is named', async () => {
     const path = join(box.root, 'bad.yaml');
     writeFileSync(path, 'train:\n  notify_each_attempt: sometimes\n');
-    const result = await box.run(['--work-dir', box.workDir, '--config', path, '--command', 'true']);
+    const result = await box.run(['--work-dir', box.workDir, '--config', path, '--command', 'touch ran']);
+    expect(statusOf(result)).toBe(2);
     expect(result.stderr).toContain('train.notify_each_attempt');
+    expect(existsSync(join(box.workDir, 'ran'))).toBe(false);
   });
 });
