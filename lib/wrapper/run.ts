@@ -1,6 +1,6 @@
 import { existsSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { errnoCode } from '../common/errors.js';
 import { formatDuration } from '../common/duration.js';
@@ -203,7 +203,8 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     }
     await Promise.all(notices);
     if (options.notify && saved !== null && context.config) {
-      await deliverOwnMarker({ markerPath: saved, workDir: options.workDir, config: context.config, logger, env, entryPath: entryStands ? entryPath : null });
+      await deliverOwnMarker({ markerPath: saved, workDir: options.workDir, config: context.config, logger, env, entryPath: entryStands ? entryPath : null,
+        ownLog: isAbsolute(entry.log_file) ? entry.log_file : null });
     }
     return result.exitCode;
   } finally {

@@ -32,6 +32,13 @@ describe('a log outside the work dir', () => {
     expect(result.stdout + result.stderr).not.toContain('outside the work dir');
   });
 
+  test('--log-dir outside with the wrapper\'s own --notify: the report carries the tail', async () => {
+    const config = join(box.root, 'config.yaml');
+    writeFileSync(config, 'notification:\n  type: console\n');
+    await box.run(['--work-dir', box.workDir, '--quiet', '--notify', '--config', config, '--log-dir', join(scratch, 'logs'), '--command', 'printf "epoch %s loss %s\\n" 5 0.777; exit 3']);
+    expect(readFileSync(join(box.stateDir, 'notifications.log'), 'utf8')).toContain('epoch 5 loss 0.777');
+  });
+
   test('a logs -> elsewhere symlink: the report carries the tail', async () => {
     symlinkSync(join(scratch, 'logs'), join(box.workDir, 'logs'));
     await box.run(['--work-dir', box.workDir, '--quiet', '--command', 'printf "epoch %s loss %s\\n" 9 0.1234; exit 3']);
