@@ -16,7 +16,7 @@ export const WRAPPER_FLAGS = {
   },
   'log-dir': {
     type: 'string', env: 'HPC_RUN_LOG_DIR', configKey: 'train.log.dir', default: 'logs',
-    help: 'Log directory, relative to the work dir.', example: '--log-dir /scratch/$USER/logs',
+    help: 'Log directory, relative to the work dir; may lie outside it (the spool entry then names the log for the monitor).', example: '--log-dir /scratch/$USER/logs',
   },
   'run-id': {
     type: 'string', env: 'HPC_RUN_RUN_ID', defaultText: 'the Slurm array/job id, else none',

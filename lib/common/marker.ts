@@ -21,6 +21,10 @@ export const SEVERITY: Record<ReportStatus, Severity> = {
   resumed: 'info',
 };
 
+/** The wrapper's report of a failed attempt that will be retried (`train.notify_each_attempt`); never a marker's status. */
+export type AttemptReportStatus = 'attempt_failed';
+export const ATTEMPT_FAILED_SEVERITY: Severity = 'info';
+
 /** Slurm's view of the job, from the environment of the batch step. */
 export interface SlurmInfo {
   job_id: string;

@@ -32,7 +32,7 @@ export function normalizeReport(value: unknown, problems: ProblemList): ReportCo
 /** `train:` — the wrapper's defaults; a relative `work_dir` is resolved against the current directory. */
 export function normalizeTrain(value: unknown, cwd: string, env: NodeJS.ProcessEnv, problems: ProblemList): TrainDefaults {
   const train: TrainDefaults = {};
-  const section = readSection(value, 'train', ['work_dir', 'command', 'log', 'log_dir'], problems);
+  const section = readSection(value, 'train', ['work_dir', 'command', 'log', 'log_dir', 'notify_each_attempt'], problems);
   const workDir = readText(section.work_dir, 'train.work_dir', problems);
   if (workDir !== undefined) train.work_dir = resolveUserPath(workDir, cwd, env);
   const command = readText(section.command, 'train.command', problems);
@@ -43,6 +43,9 @@ export function normalizeTrain(value: unknown, cwd: string, env: NodeJS.ProcessE
     else logDir = readText(section.log.dir, 'train.log.dir', problems) ?? logDir;
   }
   if (logDir !== undefined) train.log_dir = logDir;
+  const each = section.notify_each_attempt;
+  if (typeof each === 'boolean') train.notify_each_attempt = each;
+  else if (each !== undefined && each !== null) problems.error('train.notify_each_attempt', `expected true or false, got ${show(each)}`);
   return train;
 }
 

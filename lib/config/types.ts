@@ -19,6 +19,8 @@ export interface TrainDefaults {
   work_dir?: string;
   command?: string;
   log_dir?: string;
+  /** With `--notify` and `--retries`: report each failed attempt that will be retried (default false). */
+  notify_each_attempt?: boolean;
 }
 
 export interface MonitorSettings {

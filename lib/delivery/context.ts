@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger.js';
+import type { Marker } from '../common/marker.js';
 import type { Config } from '../config/types.js';
 import type { Channel } from '../notify/types.js';
 
@@ -16,6 +17,8 @@ export interface DeliveryContext {
   now(): number;
   /** Told of every channel's answer (the status server's metrics); absent when nobody listens. */
   events?: DeliveryEvents;
+  /** The log outside its work dir a marker's run may show (its spool entry's), or null; absent: none ever. */
+  outsideLogOf?(markerPath: string, marker: Marker): Promise<string | null>;
 }
 
 /** What a delivery tells a listener: one channel's answer, and whether it retried an earlier failure. */

@@ -15,7 +15,11 @@ export async function deliverNow(input: {
   logger: Logger;
   env: NodeJS.ProcessEnv;
   redact: (text: string) => string;
+  /** The real path of the wrapper's own log when it lies outside the work dir (`--log-dir`). */
+  ownLog?: string | null;
 }): Promise<DeliveryOutcome> {
   const ctx = createDeliveryContext({ config: input.config, logger: input.logger, env: input.env, redact: input.redact });
+  const ownLog = input.ownLog ?? null;
+  if (ownLog !== null) ctx.outsideLogOf = async () => ownLog;
   return deliverMarkerFile(input.markerPath, input.workDir, ctx);
 }

@@ -15,7 +15,8 @@ export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): 
   let report;
   try {
     const { buildReport } = await import('../report/build.js');
-    report = await buildReport(item.marker, { workDir: item.workDir, report: ctx.config.report, logger: ctx.logger });
+    const outsideLog = ctx.outsideLogOf ? () => ctx.outsideLogOf!(item.markerPath, item.marker) : undefined;
+    report = await buildReport(item.marker, { workDir: item.workDir, report: ctx.config.report, logger: ctx.logger, outsideLog });
   } catch (error) {
     // A marker that makes report building throw would fail the same way forever: set it aside, say so once.
     const reason = ctx.redact(error instanceof Error ? error.message : String(error));

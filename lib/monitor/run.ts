@@ -56,7 +56,7 @@ export async function runMonitor(args: MonitorRunArgs, io: { env: NodeJS.Process
   for (const warning of config.warnings) logger.warn(warning);
   const workDirs = [...new Set([...args.workDirs, ...config.watch])];
   const sources: PassSources = workDirs.length > 0 ? { workDirs, spool: null } : { workDirs: [], spool: io.spool };
-  const ctx = createMonitorContext({ config, logger, env: io.env, dryRun: args.dryRun, redact });
+  const ctx = createMonitorContext({ config, logger, env: io.env, dryRun: args.dryRun, redact, spool: io.spool });
   if (args.mode === 'once') {
     const summary = await runPass(sources, ctx);
     const line = describeSummary(summary);

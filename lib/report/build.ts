@@ -5,7 +5,7 @@ import type { Language, ReportConfig } from '../config/types.js';
 import { cleanLines, DEFAULT_MAX_LINE_LENGTH } from './clean.js';
 import { findErrorRegion, type ErrorRegion } from './excerpt.js';
 import { translate, type MessageKey } from './i18n.js';
-import { resolveLogPath } from './log-path.js';
+import { resolveLogPath, type OutsideLog } from './log-path.js';
 import { buildReason } from './reason.js';
 import { buildSummary } from './summary.js';
 import { buildTitleParts, joinTitle } from './title.js';
@@ -22,6 +22,8 @@ export interface BuildOptions {
   logger?: Logger;
   /** Ceiling on the bytes read from the end of one log (default 4 MiB). */
   maxLogBytes?: number;
+  /** The run's spool entry's log, when the marker's lies outside the work dir (see resolveLogPath). */
+  outsideLog?: OutsideLog;
 }
 
 /** The log part of a report: cleaned last lines, the error excerpt, the localised note and the reason it shows. */
@@ -62,7 +64,7 @@ export async function readLogSection(marker: Marker, options: BuildOptions): Pro
   });
   const tailLines = Math.max(0, options.report.include_last_n_lines ?? DEFAULT_TAIL_LINES);
   const maxLineLength = options.report.max_line_length ?? DEFAULT_MAX_LINE_LENGTH;
-  const resolved = await resolveLogPath(marker, options.workDir);
+  const resolved = await resolveLogPath(marker, options.workDir, options.outsideLog);
   if (resolved.note?.kind === 'outside_work_dir') {
     options.logger?.warn(`${describe(marker)}: log file ${JSON.stringify(resolved.note.path)} is outside the work dir ${options.workDir}; the report leaves its content out`);
   }

@@ -4,6 +4,12 @@ import { errnoCode } from '../common/errors.js';
 import type { Marker } from '../common/marker.js';
 import type { LogNote } from './types.js';
 
+/**
+ * The one log outside the work dir this run may show: the absolute real path its spool entry (the user's private
+ * state dir) names, or null. Asked only when the marker's log lies outside.
+ */
+export type OutsideLog = () => Promise<string | null>;
+
 export interface ResolvedLogPath {
   /** The real path of the log, inside the work dir; null when its content must not or cannot be read. */
   path: string | null;
@@ -19,9 +25,10 @@ export function isInside(parent: string, child: string): boolean {
 /**
  * Resolves a marker's `log_file` (relative to the work dir, or absolute) and allows it only when its real path
  * lies inside the real work dir: `..`, an absolute path elsewhere or a symlink pointing out all give no path and
- * an `outside_work_dir` note. A symlinked work dir itself is fine (both sides are resolved).
+ * an `outside_work_dir` note. A symlinked work dir itself is fine (both sides are resolved). The one exception:
+ * a log whose real path is exactly the one `outsideLog` gives (the run's spool entry; a marker alone never can).
  */
-export async function resolveLogPath(marker: Marker, workDir: string): Promise<ResolvedLogPath> {
+export async function resolveLogPath(marker: Marker, workDir: string, outsideLog?: OutsideLog): Promise<ResolvedLogPath> {
   const given = marker.log_file;
   if (!given) return { path: null, note: { kind: 'no_log_file', path: null } };
   if (given.includes('\0')) return { path: null, note: { kind: 'outside_work_dir', path: given } };
@@ -35,7 +42,7 @@ export async function resolveLogPath(marker: Marker, workDir: string): Promise<R
   const candidate = isAbsolute(given) ? rebase(given, marker.work_dir, base) : resolve(base, given);
   // Lexical check first: a path that names a place outside is refused even when that place does not exist.
   if (!isInside(base, candidate) && !isInside(realWorkDir, candidate)) {
-    return { path: null, note: { kind: 'outside_work_dir', path: given } };
+    return (await allowedOutside(candidate, outsideLog)) ?? { path: null, note: { kind: 'outside_work_dir', path: given } };
   }
   let real: string;
   try {
@@ -45,7 +52,9 @@ export async function resolveLogPath(marker: Marker, workDir: string): Promise<R
     const kind = code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable';
     return { path: null, note: { kind, path: given, detail: code } };
   }
-  if (!isInside(realWorkDir, real)) return { path: null, note: { kind: 'outside_work_dir', path: given } };
+  if (!isInside(realWorkDir, real)) {
+    return (await allowedOutside(candidate, outsideLog)) ?? { path: null, note: { kind: 'outside_work_dir', path: given } };
+  }
   try {
     if (!(await stat(real)).isFile()) return { path: null, note: { kind: 'not_a_file', path: given } };
   } catch (error) {
@@ -60,4 +69,18 @@ function rebase(path: string, markerWorkDir: string, workDir: string): string {
     return join(workDir, relative(markerWorkDir, path));
   }
   return path;
+}
+
+// A log outside the work dir, allowed only when its real path is exactly the spool entry's; null otherwise.
+async function allowedOutside(candidate: string, outsideLog?: OutsideLog): Promise<ResolvedLogPath | null> {
+  if (!outsideLog) return null;
+  try {
+    const allowed = await outsideLog();
+    if (allowed === null || !isAbsolute(allowed)) return null;
+    const real = await realpath(candidate);
+    if (real !== allowed || !(await stat(real)).isFile()) return null;
+    return { path: real, note: null };
+  } catch {
+    return null;
+  }
 }

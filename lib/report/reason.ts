@@ -3,6 +3,7 @@ import type { Language } from '../config/types.js';
 import type { ErrorKind, ErrorRegion } from './excerpt.js';
 import { translate, type MessageKey } from './i18n.js';
 import { shortenLine } from './clean.js';
+import { stopReason } from './operations.js';
 
 /** The longest reason line; a longer exception line keeps its head and tail. */
 export const MAX_REASON_CHARS = 200;
@@ -22,6 +23,9 @@ export function buildReason(marker: Marker, region: ErrorRegion | null, language
   if (marker.status === 'success') return null;
   if (marker.status === 'lost' && marker.scheduler_state) return stateReason(marker.scheduler_state, language);
   if (marker.status === 'timeout' && region?.kind !== 'time_limit') return t('reason.timeout');
+  // A run ended through `train-monitor stop`: who stopped it and why says more than anything in the log.
+  const stopped = marker.status === 'terminated' ? stopReason(marker, language) : null;
+  if (stopped) return shortenLine(stopped, MAX_REASON_CHARS);
   const signal = marker.signal ? t(STOP_SIGNALS.has(marker.signal) ? 'reason.stopped_by' : 'reason.killed_by', { signal: marker.signal }) : null;
   // A run stopped from outside: the signal says more than an error line the log happened to print before it,
   // unless the log names who stopped it (Slurm's cancellation or time limit, the OOM killer).

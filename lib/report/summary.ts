@@ -2,15 +2,12 @@ import type { Language } from '../config/types.js';
 import type { GpuSummary, Marker } from '../common/marker.js';
 import { formatDurationIn, statusLabel, translate, type MessageKey } from './i18n.js';
 import { localizeSchedulerNote } from './scheduler-note.js';
+import { attemptPairs, attemptsOutcome, stopPairs } from './operations.js';
+import { formatTime } from './time.js';
 
 type Pair = [label: string, value: string];
 
-/** ISO times shown as `2024-01-01 11:34:50 +08:00`. */
-export function formatTime(value: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value);
-  if (!match) return value;
-  return match[3] ? `${match[1]} ${match[2]} ${match[3] === 'Z' ? 'UTC' : match[3]}` : `${match[1]} ${match[2]}`;
-}
+export { formatTime } from './time.js';
 
 /** `H100 80GB HBM3` → `H100`; vendor words dropped, memory and form factor words cut. */
 export function shortGpuName(name: string): string {
@@ -47,7 +44,10 @@ export function buildSummary(marker: Marker, language: Language): Pair[] {
   const t = (key: MessageKey, params?: Record<string, string | number>) => translate(language, key, params);
   const pairs: Pair[] = [[t('label.status'), statusLabel(language, marker.status)]];
   if (marker.exit_code !== null) pairs.push([t('label.exit_code'), String(marker.exit_code)]);
+  const outcome = attemptsOutcome(marker, language);
+  if (outcome) pairs.push([t('label.attempts'), outcome]);
   if (marker.signal) pairs.push([t('label.signal'), marker.signal]);
+  pairs.push(...stopPairs(marker, language));
   if (marker.scheduler_state) pairs.push([t('label.scheduler_state'), marker.scheduler_state]);
   if (marker.scheduler_note) pairs.push([t('label.scheduler_note'), localizeSchedulerNote(marker.scheduler_note, language)]);
   if (marker.duration_s !== null) pairs.push([t('label.duration'), formatDurationIn(language, marker.duration_s)]);
@@ -66,6 +66,7 @@ export function buildSummary(marker: Marker, language: Language): Pair[] {
   if (marker.started_at) pairs.push([t('label.started'), formatTime(marker.started_at)]);
   if (marker.ended_at) pairs.push([t('label.ended'), formatTime(marker.ended_at)]);
   else if (marker.timestamp) pairs.push([t('label.ended'), marker.timestamp]);
+  pairs.push(...attemptPairs(marker, language));
   if (slurm?.partition) pairs.push([t('label.partition'), slurm.partition]);
   if (slurm?.nodelist) pairs.push([t('label.nodes'), slurm.nodelist]);
   if (slurm && slurm.restart_count > 0) pairs.push([t('label.restarts'), String(slurm.restart_count)]);

@@ -1,5 +1,5 @@
 import type { Language } from '../config/types.js';
-import type { Marker, ReportStatus, RunStatus, Severity } from '../common/marker.js';
+import type { AttemptReportStatus, Marker, ReportStatus, RunStatus, Severity } from '../common/marker.js';
 
 /** A digest of several tasks of one array job found in one pass. */
 export interface DigestInfo {
@@ -11,7 +11,7 @@ export interface DigestInfo {
 
 /** Everything a channel needs, language already applied; channels only lay it out and cut it to size. */
 export interface Report {
-  status: ReportStatus;
+  status: ReportStatus | AttemptReportStatus;
   severity: Severity;
   language: Language;
   /** Short, e.g. `✅ success · bert · 123456_7`. */

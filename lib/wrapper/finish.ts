@@ -51,6 +51,8 @@ export async function deliverOwnMarker(input: {
   logger: Logger;
   env: NodeJS.ProcessEnv;
   entryPath: string | null;
+  /** The log's absolute real path when it lies outside the work dir, else null. */
+  ownLog?: string | null;
 }): Promise<void> {
   const { logger } = input;
   let outcome: { delivered: boolean; failures: string[] };
@@ -58,7 +60,7 @@ export async function deliverOwnMarker(input: {
     const { createRedactor } = await import('../config/redact.js');
     const { deliverNow } = await import('../delivery/deliver-now.js');
     const redact = createRedactor(input.config.secrets);
-    outcome = await deliverNow({ markerPath: input.markerPath, workDir: input.workDir, config: input.config, logger, env: input.env, redact });
+    outcome = await deliverNow({ markerPath: input.markerPath, workDir: input.workDir, config: input.config, logger, env: input.env, redact, ownLog: input.ownLog ?? null });
   } catch (error) {
     outcome = { delivered: false, failures: [error instanceof Error ? error.message : String(error)] };
   }

@@ -1,6 +1,6 @@
 import { existsSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { errnoCode } from '../common/errors.js';
 import { formatDuration } from '../common/duration.js';
@@ -13,13 +13,14 @@ import { readSlurmInfo, resolveJobEndTime } from '../slurm/env.js';
 import { startAttempt, type Attempt } from './attempt.js';
 import { listenForSignals } from './child.js';
 import { controlFileName, watchControlFile, type ControlRequest } from './control.js';
+import { startAttemptNotice } from './attempt-notify.js';
 import { deliverOwnMarker, saveMarker } from './finish.js';
 import { claimFile, startHeartbeat, type HeartbeatBase } from './heartbeat.js';
 import { buildMarker, chooseMarkerName } from './marker-writer.js';
 import type { WrapperOptions } from './options.js';
 import { closeLog, createLog, currentUser, relativeInside } from './output.js';
 import { attemptSeparator, createInterruptibleWait, nextRetryDelayMs, shouldRetry } from './retries.js';
-import { spoolEntryPath, spoolKey, writeSpoolEntry } from './spool.js';
+import { spoolEntryPath, spoolKey, spoolLogFile, writeSpoolEntry } from './spool.js';
 import { classifyEnd, TERMINATING_SIGNALS, type Classification, type OutsideSignal } from './status.js';
 import type { OutputStats } from './tee.js';
 
@@ -115,7 +116,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       work_dir: options.workDir,
       marker_file: chooseMarkerName(options.workDir, runId, fallbackRunId).name,
       heartbeat_file: heartbeatFileName(runId),
-      log_file: logFile,
+      log_file: spoolLogFile(options.workDir, log.path, logFile),
       host,
       pid,
       started_at: isoLocal(startedAt),
@@ -141,6 +142,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     // Every attempt: wait for its end, classify it, and start it again while it fails on its own and retries are left.
     let result: Classification;
     let endedAt: Date;
+    const notices: Array<Promise<void>> = [];
     for (;;) {
       const finished = await current.finished;
       endedAt = finished.endedAt;
@@ -152,6 +154,13 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       state.phase = 'waiting';
       const waitMs = nextRetryDelayMs(options.retryDelayMs, attempts.map((a) => ({ startedAt: new Date(a.started_at), endedAt: new Date(a.ended_at) })));
       logger.info(`attempt ${attempts.length} of ${maxAttempts} failed (exit ${result.exitCode}); attempt ${attempts.length + 1} in ${formatDuration(waitMs / 1000)}`);
+      if (options.notify && context.config?.train.notify_each_attempt) {
+        // train.notify_each_attempt: the report is built now (before the next attempt writes to the log) and sent
+        // while the wait runs; the final report waits for it below, at most ATTEMPT_NOTIFY_TIMEOUT_MS.
+        const marker = buildMarker({ runId, command: options.command.text, workDir: options.workDir, logFile, host, user, pid, startedAt, endedAt, slurm, gpus: [], version: VERSION },
+          { ...result, status: 'failed' }, { attempts: [...attempts], maxAttempts });
+        notices.push((await startAttemptNotice({ marker, attempt: attempts.length, of: maxAttempts, nextInS: waitMs / 1000, workDir: options.workDir, logPath: log.path, config: context.config, logger, env })).sent);
+      }
       if (!(await pause.wait(waitMs)) || state.outside !== null) {
         // Stopped while waiting: the run ends now, as the stop's signal would have ended a command.
         const outside = state.outside ?? { signal: 'SIGTERM' as NodeJS.Signals, at: new Date() };
@@ -192,8 +201,10 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       // The marker went elsewhere than registered (a renamed or spooled marker): point the entry at it.
       await writeSpoolEntry(entryPath, { ...entry, run_id: chosen.runId, marker_file: relativeInside(options.workDir, saved) }).catch(() => undefined);
     }
+    await Promise.all(notices);
     if (options.notify && saved !== null && context.config) {
-      await deliverOwnMarker({ markerPath: saved, workDir: options.workDir, config: context.config, logger, env, entryPath: entryStands ? entryPath : null });
+      await deliverOwnMarker({ markerPath: saved, workDir: options.workDir, config: context.config, logger, env, entryPath: entryStands ? entryPath : null,
+        ownLog: isAbsolute(entry.log_file) ? entry.log_file : null });
     }
     return result.exitCode;
   } finally {

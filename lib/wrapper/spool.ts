@@ -1,5 +1,6 @@
+import { realpathSync } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { writeFileAtomically } from '../common/atomic-write.js';
 import type { Marker, SpoolEntry } from '../common/marker.js';
 import { spoolDir } from '../common/paths.js';
@@ -35,4 +36,19 @@ export async function writeMarkerToSpool(marker: Marker, key: string, env: NodeJ
   const path = join(dir, `.train_complete.${key}.json`);
   await writeFileAtomically(path, `${JSON.stringify(marker, null, 2)}\n`);
   return path;
+}
+
+/**
+ * The log as the spool entry names it: relative to the work dir when its real path lies inside the real work dir
+ * (as the marker has it), else its absolute real path (`--log-dir /scratch/…`, a `logs -> /elsewhere` symlink).
+ * A monitor reads a log outside the work dir only when the run's entry names exactly that real path.
+ */
+export function spoolLogFile(workDir: string, logPath: string, asMarker: string): string {
+  try {
+    const real = realpathSync(logPath);
+    const rel = relative(realpathSync(workDir), real);
+    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? real : asMarker;
+  } catch {
+    return asMarker;
+  }
 }

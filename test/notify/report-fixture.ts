@@ -32,11 +32,11 @@ export function makeMarker(overrides: Partial<Marker> = {}): Marker {
 
 /** A report as the report builder hands it to channels; override any field (status also sets severity). */
 export function makeReport(overrides: Partial<Report> = {}): Report {
-  const marker = overrides.marker ?? makeMarker(overrides.status ? { status: overrides.status as Marker['status'] } : {});
+  const marker = overrides.marker ?? makeMarker(overrides.status && overrides.status !== 'attempt_failed' ? { status: overrides.status as Marker['status'] } : {});
   const status = overrides.status ?? marker.status;
   return {
     status,
-    severity: SEVERITY[status],
+    severity: status === 'attempt_failed' ? 'info' : SEVERITY[status],
     language: 'en',
     title: `❌ ${status} · bert · 123456_7`,
     titleParts: [`❌ ${status}`, 'bert', '123456_7'],

@@ -23,6 +23,7 @@ export const NTFY_TAGS: Record<Report['status'], string> = {
   stalled: 'zzz',
   gpu_idle: 'sleeping',
   resumed: 'arrow_forward',
+  attempt_failed: 'repeat',
 };
 
 export interface NtfyMessage {

@@ -1,0 +1,71 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, runBin } from '../helpers/run-bin.js';
+import { makeSandbox, statusOf, type Sandbox } from '../wrapper/setup.js';
+
+// A log dir outside the work dir (`--log-dir /scratch/$USER/logs`, or a `logs -> /elsewhere` symlink): the monitor
+// reads it only because the run's spool entry (the user's private state dir) names exactly that file. A marker
+// alone still never points outside its work dir.
+
+let box: Sandbox;
+let scratch: string;
+beforeEach(() => {
+  box = makeSandbox();
+  scratch = join(box.root, 'scratch');
+  mkdirSync(join(scratch, 'logs'), { recursive: true });
+});
+afterEach(() => box.cleanup());
+
+const monitor = (args: string[]) => runBin(BIN.monitor, ['--once', ...args], { env: box.env, cwd: box.root });
+const markerPath = () => join(box.workDir, box.marker().name);
+
+describe('a log outside the work dir', () => {
+  test.each([['--work-dir'], ['the spool']])('--log-dir outside, monitor by %s: the report carries the tail', async (how) => {
+    const run = await box.run(['--work-dir', box.workDir, '--quiet', '--log-dir', join(scratch, 'logs'), '--command', 'printf "epoch %s loss %s\\n" 3 0.4217; exit 3']);
+    expect(statusOf(run)).toBe(3);
+    const entry = JSON.parse(readFileSync(join(box.stateDir, 'spool', box.spool()[0]), 'utf8'));
+    expect(entry.log_file).toBe(realpathSync(join(scratch, 'logs', readdirSync(join(scratch, 'logs'))[0])));
+    const result = await monitor(how === '--work-dir' ? ['--work-dir', box.workDir] : []);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('epoch 3 loss 0.4217');
+    expect(result.stdout + result.stderr).not.toContain('outside the work dir');
+  });
+
+  test('--log-dir outside with the wrapper\'s own --notify: the report carries the tail', async () => {
+    const config = join(box.root, 'config.yaml');
+    writeFileSync(config, 'notification:\n  type: console\n');
+    await box.run(['--work-dir', box.workDir, '--quiet', '--notify', '--config', config, '--log-dir', join(scratch, 'logs'), '--command', 'printf "epoch %s loss %s\\n" 5 0.777; exit 3']);
+    expect(readFileSync(join(box.stateDir, 'notifications.log'), 'utf8')).toContain('epoch 5 loss 0.777');
+  });
+
+  test('a logs -> elsewhere symlink: the report carries the tail', async () => {
+    symlinkSync(join(scratch, 'logs'), join(box.workDir, 'logs'));
+    await box.run(['--work-dir', box.workDir, '--quiet', '--command', 'printf "epoch %s loss %s\\n" 9 0.1234; exit 3']);
+    const result = await monitor(['--work-dir', box.workDir]);
+    expect(result.stdout).toContain('epoch 9 loss 0.1234');
+  });
+
+  test.each([
+    ['another file outside', (other: string) => other],
+    ['a relative path up and out', (other: string) => `../scratch/${other.split('/scratch/')[1]}`],
+  ])('a marker hand-edited to point at %s is still refused', async (_name, point) => {
+    await box.run(['--work-dir', box.workDir, '--quiet', '--log-dir', join(scratch, 'logs'), '--command', 'printf "epoch %s loss %s\\n" 3 0.4217; exit 3']);
+    const other = join(scratch, 'logs', 'secret.log');
+    writeFileSync(other, 'TOPSECRET-line\n');
+    const path = markerPath();
+    const marker = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify({ ...marker, log_file: point(other) }));
+    const result = await monitor(['--work-dir', box.workDir]);
+    expect(result.stdout + result.stderr).not.toContain('TOPSECRET');
+    expect(result.stdout).toContain('outside the work dir');
+  });
+
+  test('without a spool entry (a marker alone), an outside log is refused', async () => {
+    await box.run(['--work-dir', box.workDir, '--quiet', '--log-dir', join(scratch, 'logs'), '--command', 'printf "epoch %s loss %s\\n" 3 0.4217; exit 3']);
+    for (const name of box.spool()) writeFileSync(join(box.stateDir, 'spool', name), '{}'); // broken entry: names nothing
+    const result = await monitor(['--work-dir', box.workDir]);
+    expect(result.stdout).not.toContain('epoch 3 loss 0.4217');
+    expect(result.stdout).toContain('outside the work dir');
+  });
+});
