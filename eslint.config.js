@@ -11,6 +11,8 @@ export default defineConfig(
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
       'max-len': ['warn', { code: 140, ignoreUrls: true }],
+      // `_name` marks a value left out on purpose (e.g. a field dropped by destructuring).
+      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
 );
