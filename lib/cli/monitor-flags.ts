@@ -209,14 +209,18 @@ export const MONITOR_PROGRAM: ProgramSpec = {
       summary: 'remove old logs and state by --keep-last and/or --older-than; never a running or undelivered run',
       run: async (inv) => {
         const { runClean } = await import('../retention/run.js');
-        const olderThan = inv.values.duration('older-than')?.value;
+        const { loadConfig } = await import('../config/load.js');
+        // A flag beats the config's retention: section; the config's watch list and log dir add places to clean.
+        const config = await loadConfig({ configPath: configPath(inv), env: inv.env, cwd: inv.cwd });
+        for (const warning of config.warnings) inv.logger.warn(warning);
+        const olderThan = inv.values.duration('older-than')?.value ?? config.retention?.older_than_s ?? undefined;
         return runClean(
           {
-            keepLast: inv.values.optionalInteger('keep-last'),
+            keepLast: inv.values.optionalInteger('keep-last') ?? config.retention?.keep_last ?? null,
             olderThanMs: olderThan === undefined ? null : olderThan * 1000,
             dryRun: inv.values.bool('dry-run').value,
-            workDirs: (inv.values.list('work-dir')?.value ?? []).map((d) => resolve(inv.cwd, d)),
-            logDirs: [],
+            workDirs: [...(inv.values.list('work-dir')?.value ?? []).map((d) => resolve(inv.cwd, d)), ...config.watch],
+            logDirs: config.train.log_dir ? [config.train.log_dir] : [],
           },
           { spool: spoolDir(inv.env), stateDir: stateDir(inv.env), logger: inv.logger, now: Date.now },
         );

@@ -7,7 +7,7 @@ import { ProblemList, toConfigError, type Problem } from './issues.js';
 import { createRedactor } from './redact.js';
 import { unknownKeyMessage } from './suggest.js';
 import { loadSecretsFile } from './secrets.js';
-import { normalizeDigest, normalizeMonitor, normalizeReport, normalizeTrain, normalizeWatch } from './sections.js';
+import { normalizeDigest, normalizeMonitor, normalizeRetention, normalizeReport, normalizeTrain, normalizeWatch } from './sections.js';
 import type { Config } from './types.js';
 
 export { createRedactor } from './redact.js';
@@ -29,7 +29,7 @@ export interface ConfigCheck {
   warnings: string[];
 }
 
-const TOP_LEVEL = ['notification', 'report', 'train', 'watch', 'monitor', 'digest'];
+const TOP_LEVEL = ['notification', 'report', 'train', 'watch', 'monitor', 'digest', 'retention'];
 
 /** Everything one check found, problems still raw (secrets are redacted when they become errors). */
 export interface Inspection {
@@ -110,6 +110,7 @@ export async function inspectConfig(options: LoadOptions): Promise<Inspection> {
     watch: normalizeWatch(tree.watch, tree.monitor, train, cwd, env, problems),
     monitor: normalizeMonitor(tree.monitor, problems),
     digest: normalizeDigest(tree.digest, problems),
+    retention: normalizeRetention(tree.retention, problems),
     secrets: [],
     warnings: [],
     noChannelConfigured: channels.byDefault,

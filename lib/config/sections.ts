@@ -4,7 +4,7 @@ import { childPath, isMapping } from './expand.js';
 import { resolveUserPath } from './files.js';
 import type { ProblemList } from './issues.js';
 import { unknownKeyMessage } from './suggest.js';
-import type { DigestSettings, Language, MonitorSettings, ReportConfig, TrainDefaults } from './types.js';
+import type { DigestSettings, Language, MonitorSettings, ReportConfig, RetentionSettings, TrainDefaults } from './types.js';
 import { normalizeOpsMonitor, OPS_MONITOR_KEYS } from '../ops/settings.js';
 
 const MONITOR_KEYS = {
@@ -98,6 +98,23 @@ export function normalizeDigest(value: unknown, problems: ProblemList): DigestSe
   const section = readSection(value, 'digest', ['min_batch'], problems);
   if (section.min_batch !== undefined) digest.min_batch = readPositiveInteger(section.min_batch, 'digest.min_batch', problems) ?? digest.min_batch;
   return digest;
+}
+
+/** `retention:` — the defaults of `train-monitor clean` (keep_last: runs per work dir; older_than: e.g. 7d). */
+export function normalizeRetention(value: unknown, problems: ProblemList): RetentionSettings {
+  const retention: RetentionSettings = { keep_last: null, older_than_s: null };
+  const section = readSection(value, 'retention', ['keep_last', 'older_than'], problems);
+  if (section.keep_last !== undefined && section.keep_last !== null) {
+    retention.keep_last = readPositiveInteger(section.keep_last, 'retention.keep_last', problems) ?? null;
+  }
+  if (section.older_than !== undefined && section.older_than !== null) {
+    try {
+      retention.older_than_s = parseDuration(section.older_than, 'retention.older_than', { days: true });
+    } catch {
+      problems.error('retention.older_than', `expected a duration with s, m, h or d (e.g. 7d, 36h), got ${show(section.older_than)}`);
+    }
+  }
+  return retention;
 }
 
 // A section as a mapping (absent → empty); keys nothing reads get a warning.

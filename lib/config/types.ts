@@ -41,6 +41,12 @@ export interface DigestSettings {
   min_batch: number;
 }
 
+/** Retention rules for `train-monitor clean`. */
+export interface RetentionSettings {
+  keep_last: number | null;
+  older_than_s: number | null;
+}
+
 /** The loaded configuration: every default filled in, every `${VAR}` resolved, every secret known. */
 export interface Config {
   /** The file that was loaded, or null for the built-in defaults. */
@@ -52,6 +58,8 @@ export interface Config {
   watch: string[];
   monitor: MonitorSettings;
   digest: DigestSettings;
+  /** `train-monitor clean`'s defaults; null: no rule (the command line must give one). */
+  retention?: RetentionSettings;
   /** Every secret value (api keys, tokens, passwords, `${VAR}` expansions in secret fields): never printed. */
   secrets: string[];
   /** Non-fatal findings, e.g. a secrets file readable by others (with the chmod 600 fix). */

@@ -90,3 +90,34 @@ describe('train-monitor clean', () => {
     expect(bad.stderr).toMatch(/--older-than must be a positive duration .* 7d/);
   });
 });
+
+describe('train-monitor clean with the config', () => {
+  test('retention: in the config gives the rules when no flag does; a flag beats it; a bad value names the key', async () => {
+    const tmp = makeTempDir('hpc-run-clean-config-');
+    try {
+      const work = join(tmp.dir, 'work');
+      mkdirSync(join(work, 'logs'), { recursive: true });
+      const env = isolatedEnv(join(tmp.dir, 'state'), { HOME: tmp.dir });
+      const names = ['train_20260101_000000_a.log', 'train_20260102_000000_b.log', 'train_20260103_000000_c.log'];
+      for (const name of names) {
+        writeFileSync(join(work, 'logs', name), 'x\n');
+        const t = Date.now() / 1000 - 30 * DAY;
+        utimesSync(join(work, 'logs', name), t, t);
+      }
+      const config = join(tmp.dir, 'config.yaml');
+      writeFileSync(config, `retention:\n  keep_last: 2\n  older_than: 7d\nwatch:\n  - ${work}\n`);
+      const dry = await runBin(BIN.monitor, ['clean', '--config', config, '--dry-run'], { env });
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(/1 file\(s\) would be removed/);
+      expect(dry.stdout).toContain(join(work, 'logs', names[0]));
+      const flag = await runBin(BIN.monitor, ['clean', '--config', config, '--keep-last', '1', '--dry-run'], { env });
+      expect(flag.stdout).toMatch(/2 file\(s\) would be removed/);
+      writeFileSync(config, 'retention:\n  older_than: a week\n');
+      const bad = await runBin(BIN.monitor, ['clean', '--config', config], { env });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/retention\.older_than/);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
