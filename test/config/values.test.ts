@@ -177,7 +177,7 @@ describe('other sections', () => {
   test('unknown keys are warnings, not errors', async () => {
     const config = await load('notifcation: {type: xxtui}\nreport: {lines: 5}\n');
     expect(config.warnings).toEqual([
-      `${file()}: notifcation is not a known setting and is ignored: did you mean 'notification'? (known: notification, report, train, watch, monitor, digest)`,
+      `${file()}: notifcation is not a known setting and is ignored: did you mean 'notification'? (known: notification, report, train, watch, monitor, digest, retention)`,
       `${file()}: report.lines is not a known setting and is ignored (known: include_last_n_lines, language, max_line_length)`,
     ]);
   });
