@@ -3,7 +3,8 @@
 // SIGSTOP at random moments. Prints, per loop: runs lost (must be 0), duplicates (0 except a monitor killed during
 // a send, and then every copy carries one delivery id), and markers or claims left behind (0).
 // Needs a build first (npm run build). Scale with CAMPAIGN_ROUNDS (crash loop, default 50) and
-// CAMPAIGN_MARKERS (multi-monitor loop, default 600); CAMPAIGN_OUTAGE_S (default 60) is the 500 phase.
+// CAMPAIGN_MARKERS (multi-monitor loop, default 600); CAMPAIGN_OUTAGE_S (default 60) is the 500 phase;
+// CAMPAIGN_LOOPS=crash,multi,stall,outage picks loops.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function startReceiver(answer) {
   const requests = [];
   const sockets = new Set();
+  let inflight = 0;
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -34,7 +36,9 @@ async function startReceiver(answer) {
       const record = { runId: json?.marker?.run_id, key: req.headers['idempotency-key'], bodyId: json?.delivery_id, status: a.hang ? 'hang' : a.status };
       requests.push(record);
       if (a.hang) return;
+      inflight += 1;
       setTimeout(() => {
+        inflight -= 1;
         res.writeHead(a.status, { 'content-type': 'application/json' });
         res.end('{}');
       }, a.delayMs ?? 0);
@@ -48,6 +52,7 @@ async function startReceiver(answer) {
   return {
     url: `http://127.0.0.1:${server.address().port}/hook`,
     requests,
+    inflight: () => inflight,
     setAnswer: (f) => (answer = f),
     close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
   };
@@ -121,6 +126,8 @@ async function crashLoop() {
   const rx = await startReceiver(() => ({ status: 200, delayMs: 200 }));
   const cfg = box.config(rx.url);
   const ids = [];
+  let killsDuringSend = 0;
+  let killsBeforeFirstSend = 0;
   try {
     for (let round = 0; round < ROUNDS; round += 1) {
       for (let i = 0; i < 10; i += 1) {
@@ -129,13 +136,16 @@ async function crashLoop() {
         ids.push(id);
       }
       const m = monitor(['--once', '--quiet', '--config', cfg, '--work-dir', box.dirs[0]], box.env());
+      const before = rx.requests.length;
       await sleep(Math.random() * 2000);
+      if (rx.inflight() > 0) killsDuringSend += 1;
+      else if (rx.requests.length === before) killsBeforeFirstSend += 1;
       m.child.kill('SIGKILL');
       await m.done;
     }
     await drain(box, cfg, () => leftBehind(box.dirs).length === 0);
     await sleep(300);
-    return tally('crash loop', ids, rx.requests, box.dirs, { rounds: ROUNDS, note: 'duplicates here come only from kills during a send' });
+    return tally('crash loop', ids, rx.requests, box.dirs, { rounds: ROUNDS, kills_during_a_send: killsDuringSend, kills_before_any_send: killsBeforeFirstSend });
   } finally {
     await rx.close();
     box.cleanup();
@@ -227,6 +237,8 @@ async function outage() {
 
 const started = Date.now();
 const results = [];
-for (const loop of [crashLoop, multiMonitor, stalledMonitor, outage]) results.push(await loop());
+const only = process.env.CAMPAIGN_LOOPS ? process.env.CAMPAIGN_LOOPS.split(',') : null;
+const loops = { crash: crashLoop, multi: multiMonitor, stall: stalledMonitor, outage };
+for (const [name, loop] of Object.entries(loops)) if (!only || only.includes(name)) results.push(await loop());
 console.log(`campaign done in ${Math.round((Date.now() - started) / 1000)} s`);
 process.exitCode = results.some((r) => r.lost > 0 || r.left_behind > 0 || !r.every_copy_one_delivery_id) ? 1 : 0;
