@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { errnoCode } from '../common/errors.js';
@@ -66,6 +67,17 @@ export function isPidDead(pid: number): boolean {
   }
 }
 
+/** True when `pid` runs (or sleeps) normally on this host, per /proc; false when stopped, in I/O or unknown. */
+export function isPidRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'R' || state === 'S';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A claim is abandoned when its monitor ran on this host and is dead, when it is this process's own but no longer
  * held (a put-back that failed, e.g. on a full disk), or when this monitor has watched it for longer than the timeout
@@ -74,5 +86,8 @@ export function isPidDead(pid: number): boolean {
 export function isClaimAbandoned(claim: ClaimName, firstSeenMs: number, nowMs: number, timeoutS: number, path?: string): boolean {
   if (claim.host === currentHost() && claim.pid === process.pid) return path !== undefined && !held.has(path);
   if (claim.host === currentHost() && isPidDead(claim.pid)) return true;
+  // A holder alive and running on this host is working on it, however long that takes; a stopped one (Ctrl-Z,
+  // SIGSTOP) or one stuck in I/O is judged by the timeout, as are holders on other hosts.
+  if (claim.host === currentHost() && isPidRunning(claim.pid)) return false;
   return nowMs - firstSeenMs >= timeoutS * 1000;
 }

@@ -13,14 +13,17 @@ describe('claim names', () => {
     expect(parseClaimName('.train_complete.json')).toBeNull();
   });
 
-  test('a claim is abandoned when its pid is dead on this host, or after the timeout by our own clock', () => {
+  test('a claim is abandoned when its pid is dead on this host, or (held elsewhere or stopped) after the timeout by our own clock', () => {
     const dead = { base: '.train_complete.json', host: currentHost(), pid: 2 ** 22 + 12345 };
     expect(isClaimAbandoned(dead, 1000, 1000, 900)).toBe(true);
-    const alive = { base: '.train_complete.json', host: currentHost(), pid: process.ppid };
-    expect(isClaimAbandoned(alive, 1000, 1000 + 899_000, 900)).toBe(false);
-    expect(isClaimAbandoned(alive, 1000, 1000 + 900_000, 900)).toBe(true);
     const remote = { base: '.train_complete.json', host: 'other-login-node', pid: 1 };
-    expect(isClaimAbandoned(remote, 0, 10_000, 900)).toBe(false);
-    expect(isClaimAbandoned({ ...alive, pid: process.pid }, 0, 10 ** 9, 900)).toBe(false);
+    expect(isClaimAbandoned(remote, 1000, 1000 + 899_000, 900)).toBe(false);
+    expect(isClaimAbandoned(remote, 1000, 1000 + 900_000, 900)).toBe(true);
+    // Alive and running on this host: it is working on the marker, however long that takes.
+    const running = { base: '.train_complete.json', host: currentHost(), pid: process.ppid };
+    expect(isClaimAbandoned(running, 0, 10 ** 9, 900)).toBe(false);
+    // This process's own claim: abandoned only when it no longer holds it (a failed put-back).
+    expect(isClaimAbandoned({ ...running, pid: process.pid }, 0, 10 ** 9, 900)).toBe(false);
+    expect(isClaimAbandoned({ ...running, pid: process.pid }, 0, 10 ** 9, 900, '/nowhere/held-by-nobody')).toBe(true);
   });
 });

@@ -45,14 +45,16 @@ describe('at most one final report per run', () => {
       await waitFor(() => existsSync(join(dir, '.train_running.hb1.json')));
       disk.fill();
       await waitFor(() => /cannot write the heartbeat/.test(stderr()));
-      for (let i = 0; i < 3; i += 1) {
-        await box.monitor(['--once', '--work-dir', dir, '--stale-after', '1']);
-        await sleep(700);
-      }
+      // A long-running monitor watches through the silence, delivers the real report, and stops; then a --once.
+      const watcher = box.startMonitor(['--interval', '1', '--work-dir', dir, '--stale-after', '1']);
+      await sleep(4000);
       disk.free();
       expect(wrapper.child.exitCode).toBeNull(); // still running when the disk has room again
       expect((await wrapper.done).code).toBe(0);
-      for (let i = 0; i < 3; i += 1) await box.monitor(['--once', '--work-dir', dir, '--stale-after', '1']);
+      await waitFor(() => reports() === 1 && box.trainFiles(dir).length === 0, 30000, 200);
+      watcher.child.kill('SIGTERM');
+      await watcher.done;
+      for (let i = 0; i < 2; i += 1) await box.monitor(['--once', '--work-dir', dir, '--stale-after', '1']);
       expect(reports()).toBe(1);
       expect(notifications()).not.toMatch(/\blost\b/i);
       expect(box.trainFiles(dir)).toEqual([]);
