@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { FlagError } from '../common/errors.js';
-import type { ServeSettings } from '../serve/run.js';
+import type { ServeSettings } from '../serve/settings.js';
 import type { FlagValues } from '../cli/flag-values.js';
 
 /** How the monitor runs: one pass (cron), a polling loop, or chokidar events plus periodic passes. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../common/logger.js';
-import type { RunningServer } from '../serve/run.js';
+import type { MonitorMetrics } from '../serve/metrics.js';
 import type { Config } from '../config/types.js';
 import { createMonitorContext } from './context.js';
 import { acquireMonitorLocks } from './lock.js';
@@ -67,7 +67,7 @@ export async function runMonitor(args: MonitorRunArgs, io: { env: NodeJS.Process
   const release = args.dryRun ? async () => undefined : await acquireMonitorLocks(places, io.env, (label) => logger.warn(`the lock on ${label} was lost (another monitor may have taken over); the claims still prevent duplicates`));
   const where = sources.spool ? `the spool ${sources.spool}` : `${workDirs.length} work dir(s)`;
   logger.info(`watching ${where}: a pass every ${config.monitor.interval_s}s${args.mode === 'watch' ? ` plus file events (${args.poll ? 'polling' : 'native events'})` : ''}; lost after ${config.monitor.stale_after_s}s of silence; config: ${config.file ?? 'built-in defaults'}`);
-  let server: RunningServer | null = null;
+  let server: { metrics: MonitorMetrics; close(): Promise<void> } | null = null;
   try {
     if (args.serve) {
       const { startServe } = await import('../serve/run.js');

@@ -2,16 +2,10 @@ import type { Logger } from '../common/logger.js';
 import { checkBind, readTokenFile } from './auth.js';
 import { createMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { startStatusServer } from './server.js';
+import type { ServeSettings } from './settings.js';
 import { createRunSource } from './source.js';
 
-/** Where and how the status server listens. */
-export interface ServeSettings {
-  host: string;
-  port: number;
-  tokenFile: string | null;
-  /** Only these work dirs (absolute); default: every run of the spool. */
-  workDirs: string[];
-}
+export type { ServeSettings };
 
 /** A running status server: the metrics the monitor's passes feed, and how to stop it. */
 export interface RunningServer {
