@@ -91,7 +91,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ServeO
   if (path === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', APP_JS);
   if (path === '/style.css') return send(res, 200, 'text/css; charset=utf-8', STYLE_CSS);
   if (path === '/metrics') {
-    options.metrics.updateRuns((await options.source.runs(false)).map(toMetricsRun));
+    options.metrics.updateRuns((await options.source.runs(true)).map(toMetricsRun));
     return send(res, 200, options.metrics.contentType, await options.metrics.render());
   }
   if (path === '/api/runs') return sendJson(res, await withKeys(options.source, url.searchParams.get('all') === '1'));

@@ -6,23 +6,48 @@ import { resolveLogPath } from '../report/log-path.js';
 import { readLogTail } from '../report/tail.js';
 import type { RunSource } from './server.js';
 
-/** How long one collection of runs serves every request (a page, a scrape, an SSE tick) before it is read again. */
-export const RUNS_CACHE_MS = 1000;
+/** A collection younger than this is served as it is. */
+export const RUNS_FRESH_MS = 1000;
+/** An older one (up to this age) is served at once while a fresh one is read in the background. */
+export const RUNS_STALE_MS = 10_000;
+
+interface Snapshot {
+  at: number;
+  rows: RunRow[];
+}
 
 /**
- * The runs as `status` sees them (lib/ops), shared by the page, /api/runs and /metrics; one collection at a time,
- * reused for RUNS_CACHE_MS so that many clients cost one read of the spool.
+ * The runs as `status` sees them (lib/ops), shared by the page, /api/runs and /metrics: one collection at a time,
+ * served from the last snapshot (refreshed in the background once older than RUNS_FRESH_MS), so that a scrape or
+ * a page never waits for a read of every heartbeat unless the snapshot is older than RUNS_STALE_MS.
  */
 export function createRunSource(options: { env: NodeJS.ProcessEnv; workDirs: string[]; now?: () => number }): RunSource {
   const now = options.now ?? Date.now;
-  const cache = new Map<boolean, { at: number; rows: Promise<RunRow[]> }>();
-  const runs = (all: boolean): Promise<RunRow[]> => {
-    const hit = cache.get(all);
-    if (hit && now() - hit.at < RUNS_CACHE_MS) return hit.rows;
-    const rows = collectRuns({ env: options.env, all, workDirs: options.workDirs.length ? options.workDirs : undefined });
-    cache.set(all, { at: now(), rows });
-    rows.catch(() => cache.delete(all));
-    return rows;
+  const snapshots = new Map<boolean, Snapshot>();
+  const inFlight = new Map<boolean, Promise<RunRow[]>>();
+  const refresh = (all: boolean): Promise<RunRow[]> => {
+    let running = inFlight.get(all);
+    if (!running) {
+      const started = now();
+      running = collectRuns({ env: options.env, all, workDirs: options.workDirs.length ? options.workDirs : undefined })
+        .then((rows) => {
+          snapshots.set(all, { at: started, rows });
+          return rows;
+        })
+        .finally(() => inFlight.delete(all));
+      inFlight.set(all, running);
+    }
+    return running;
+  };
+  const runs = async (all: boolean): Promise<RunRow[]> => {
+    const last = snapshots.get(all);
+    const age = last ? now() - last.at : Infinity;
+    if (last && age < RUNS_FRESH_MS) return last.rows;
+    if (last && age < RUNS_STALE_MS) {
+      refresh(all).catch(() => undefined); // the next request gets it
+      return last.rows;
+    }
+    return refresh(all);
   };
   return {
     runs,
