@@ -16,10 +16,9 @@ import { startOrphanGuard } from './orphan-guard.js';
 import { claimFile, startHeartbeat, type HeartbeatBase } from './heartbeat.js';
 import { buildMarker, chooseMarkerName } from './marker-writer.js';
 import type { WrapperOptions } from './options.js';
-import { closeLog, createLog, currentUser, describeSpawnError, relativeInside, startTee } from './output.js';
+import { closeLog, createLog, currentUser, describeSpawnError, relativeInside, startOutput } from './output.js';
 import { spoolEntryPath, spoolKey, writeSpoolEntry } from './spool.js';
 import { classifyEnd, readShellSignal, TERMINATING_SIGNALS, type OutsideSignal } from './status.js';
-import type { OutputStats } from './tee.js';
 
 /** Everything a run needs from its surroundings. */
 export interface WrapperContext {
@@ -58,7 +57,9 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     runId = fallbackRunId;
   }
 
-  const command = startCommand(options.command, { cwd: options.workDir, env: { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' } });
+  const output = startOutput(log, process.stdout as Sink, process.stderr as Sink, logger);
+  const command = startCommand(options.command, { cwd: options.workDir, env: { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' }, output: output.targets });
+  output.attach(command);
   const supervisor = superviseCommand(command, options.killGraceMs);
   const stopGuard = startOrphanGuard(pid, command.pid);
   let outside: OutsideSignal | null = null;
@@ -75,8 +76,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
   try {
     logger.info(`running: ${options.command.text}`);
     logger.info(`log: ${log.path}`);
-    const stats: OutputStats = { bytes: 0, lastOutputAt: 0 };
-    const teeDone = startTee(command, log, stats, process.stdout as Sink, process.stderr as Sink, logger);
+    const stats = output.stats;
     const jobEnd = resolveJobEndTime(env).catch(() => null);
     let sampler: GpuSampler | null = null;
     const samplerReady = createGpuSampler({ env }).then((created) => {
@@ -121,9 +121,8 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     if (end.spawnError) logger.error(describeSpawnError(options.command.shell ? '/bin/sh' : options.command.file, end.spawnError));
     if (supervisor.killLeftovers()) logger.info('killed the processes the command left running in its process group');
     stopGuard();
-    await Promise.race([teeDone, delay(PIPE_CLOSE_WAIT_MS, null)]);
-    command.stdout?.destroy();
-    command.stderr?.destroy();
+    await Promise.race([output.done, delay(PIPE_CLOSE_WAIT_MS, null)]);
+    output.stop();
     closeLog(log.fd);
     await heartbeat.stop();
     const jobEndTime = await Promise.race([jobEnd, delay(LOOKUP_WAIT_MS, null)]);
