@@ -51,6 +51,8 @@ export interface NativeTee {
 export function startNativeTee(tee: string, logPath: string, onProblem: (line: string) => void): NativeTee {
   const shell: ChildProcess = spawn('/bin/sh', ['-c', SCRIPT, tee, logPath], {
     stdio: ['pipe', 'inherit', 'pipe', 'pipe', 2],
+    // The C locale: tee starts without reading locale files (it copies bytes; its messages are parsed, not shown).
+    env: { ...process.env, LC_ALL: 'C' },
     detached: true, // its own group: kill() reaches both tees, and a terminal's Ctrl-C reaches only the command
   });
   shell.on('error', () => undefined); // a failed start shows as the command's EPIPE; /bin/sh is checked for below
@@ -58,7 +60,12 @@ export function startNativeTee(tee: string, logPath: string, onProblem: (line: s
   const commandStderr = shell.stdio[3] as Writable;
   let pending = '';
   const problems = shell.stdio[2];
-  const done = new Promise<void>((resolve) => {
+  const exited = new Promise<void>((resolve) => {
+    if (shell.pid === undefined) resolve();
+    shell.once('exit', () => resolve());
+    shell.once('error', () => resolve());
+  });
+  const drained = new Promise<void>((resolve) => {
     if (!problems) return resolve();
     problems.setEncoding('utf8');
     problems.on('data', (text: string) => {
@@ -73,6 +80,8 @@ export function startNativeTee(tee: string, logPath: string, onProblem: (line: s
       resolve();
     });
   });
+  // The stdout tee (the shell, exec'd) is also waited for, so that it is reaped, not left to init.
+  const done = Promise.all([exited, drained]).then(() => undefined);
   return {
     commandStdout,
     commandStderr,
