@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = ['wrapper-throughput.mjs', 'report-tail.mjs', 'startup.mjs', 'monitor-pass.mjs'];
+const benches = ['wrapper-throughput.mjs', 'report-tail.mjs', 'startup.mjs', 'monitor-pass.mjs', 'install-size.mjs'];
 // Those that call lib/ in-process load the TypeScript through tsx; the others spawn bin/ (the bundles).
 const IN_PROCESS = new Set(['report-tail.mjs', 'monitor-pass.mjs']);
 let failed = 0;
