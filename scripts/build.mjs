@@ -6,7 +6,8 @@
 //
 //   node scripts/build.mjs            # dist/ for this checkout
 //   node scripts/build.mjs --meta     # also dist/meta.json (esbuild's metafile: what went into each file)
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,38 @@ const minifyDependencies = {
   },
 };
 
+// `await import('pkg')` of a CommonJS package: Node gives the module's named exports (`const { lock } = await
+// import('proper-lockfile')`), but a chunk esbuild splits off for it exports only `default`. Such an import goes
+// through a small ES module instead, which names every export the package has (read here by loading it).
+const namedCommonJsExports = {
+  name: 'named-commonjs-exports',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const resolved = await b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir });
+      if (resolved.errors.length > 0 || resolved.external || !isCommonJs(resolved.path)) return undefined;
+      return { path: resolved.path, namespace: 'commonjs-named' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'commonjs-named' }, (args) => {
+      const exported = createRequire(import.meta.url)(args.path);
+      const names = Object.keys(exported).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
+      const contents = `import m from ${JSON.stringify(args.path)};\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`;
+      return { contents, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+// Whether Node would load a file as CommonJS: .cjs, or .js under a package.json without "type": "module".
+function isCommonJs(path) {
+  if (path.endsWith('.cjs')) return true;
+  if (!path.endsWith('.js')) return false;
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) return JSON.parse(readFileSync(pkg, 'utf8')).type !== 'module';
+  }
+  return true;
+}
+
 // One build per program: a program's start loads only its own files (shared chunks between the two programs
 // would be more, smaller files, and each file costs the module loader a round). The chunks of each live in
 // dist/<program-without-"train-">/.
@@ -65,7 +98,7 @@ for (const [program, entry] of Object.entries(PROGRAMS)) {
     legalComments: 'none',
     minifySyntax: true,
     minifyWhitespace: true,
-    plugins: [minifyDependencies],
+    plugins: [namedCommonJsExports, minifyDependencies],
     metafile: true,
     logLevel: 'warning',
   });
