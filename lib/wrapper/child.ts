@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { errnoCode } from '../common/errors.js';
 import type { CommandSpec } from './options.js';
 import type { CommandEnd } from './status.js';
@@ -26,8 +26,8 @@ export interface CommandProcess {
  */
 const SHELL_PRELUDE = `trap : USR1 USR2; trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM; eval "$1"`;
 
-/** Where the command's stdout and stderr go: pipes the wrapper reads ('pipe'), or the ends of tee's pipes. */
-export type OutputTarget = 'pipe' | Writable;
+/** Where the command's stdout and stderr go: pipes the wrapper reads ('pipe'), or descriptors of tee's pipes. */
+export type OutputTarget = 'pipe' | number;
 
 /** Starts the command in its own process group (session), cwd = work dir, stdin inherited, output to `output`. */
 export function startCommand(command: CommandSpec, options: { cwd: string; env: NodeJS.ProcessEnv; output: readonly [OutputTarget, OutputTarget] }): CommandProcess {

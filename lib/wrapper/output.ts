@@ -41,7 +41,7 @@ export interface CommandOutput {
  * A log that fails (disk full, dir gone) is warned about once and dropped; a console that fails (EPIPE) is dropped
  * silently: the command keeps running either way.
  */
-export function startOutput(log: { fd: number; path: string }, stdout: Sink, stderr: Sink, logger: Logger, tee = findTee()): CommandOutput {
+export async function startOutput(log: { fd: number; path: string }, stdout: Sink, stderr: Sink, logger: Logger, tee = findTee()): Promise<CommandOutput> {
   let warned = false;
   const warn = (reason: string) => {
     if (!warned) logger.warn(`cannot write the log ${log.path}: ${reason}; output still goes to the console`);
@@ -51,10 +51,11 @@ export function startOutput(log: { fd: number; path: string }, stdout: Sink, std
   // tee's lines read "tee: <file>: <reason>". Only the log's count: a console that went away (EPIPE is silent,
   // a socket says ECONNRESET) is dropped silently, as the in-process copier does.
   const name = basename(log.path);
-  const native = startNativeTee(tee, log.path, (line) => {
+  const native = await startNativeTee(tee, log.path, (line) => {
     const at = line.indexOf(name);
     if (at >= 0) warn(line.slice(at + name.length).replace(/^['"]?: /, ''));
   });
+  if (native === null) return copyInProcess(log, stdout, stderr, warn);
   const stats = logFileStats(log.fd);
   return {
     targets: [native.commandStdout, native.commandStderr],

@@ -57,7 +57,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     runId = fallbackRunId;
   }
 
-  const output = startOutput(log, process.stdout as Sink, process.stderr as Sink, logger);
+  const output = await startOutput(log, process.stdout as Sink, process.stderr as Sink, logger);
   const command = startCommand(options.command, { cwd: options.workDir, env: { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' }, output: output.targets });
   output.attach(command);
   const supervisor = superviseCommand(command, options.killGraceMs);

@@ -105,7 +105,7 @@ describe('the in-process copier (where there is no tee)', () => {
     const err: Buffer[] = [];
     stdout.on('data', (d: Buffer) => out.push(d));
     stderr.on('data', (d: Buffer) => err.push(d));
-    const output = startOutput(log, stdout, stderr, createLogger({ prefix: 't', quiet: true }), null);
+    const output = await startOutput(log, stdout, stderr, createLogger({ prefix: 't', quiet: true }), null);
     expect(output.targets).toEqual(['pipe', 'pipe']);
     const command = startCommand({ shell: true, text: 'head -c 100000 /dev/urandom > payload; cat payload; printf "e\\r1" >&2' }, { cwd: box.workDir, env: process.env, output: output.targets });
     output.attach(command);
