@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // One monitor pass over 10,000 work dirs without markers, found through 10,000 spool entries (the default
 // mode), and over 10,000 work dirs given directly: median pass time (target <= 300 ms). In-process, so start-up
-// is not counted. Needs a build first: npx tsc -p tsconfig.build.json
+// is not counted. Imports lib/ directly: run it as
+// node --import tsx bench/monitor-pass.mjs (bench/run-all.mjs does)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const { runPass } = await import(join(ROOT, 'dist', 'lib', 'monitor', 'pass.js'));
-const { createMonitorContext } = await import(join(ROOT, 'dist', 'lib', 'monitor', 'context.js'));
-const { createLogger } = await import(join(ROOT, 'dist', 'lib', 'common', 'logger.js'));
-const { DEFAULTS } = await import(join(ROOT, 'dist', 'lib', 'config', 'defaults.js'));
+const { runPass } = await import(join(ROOT, 'lib', 'monitor', 'pass.ts'));
+const { createMonitorContext } = await import(join(ROOT, 'lib', 'monitor', 'context.ts'));
+const { createLogger } = await import(join(ROOT, 'lib', 'common', 'logger.ts'));
+const { DEFAULTS } = await import(join(ROOT, 'lib', 'config', 'defaults.ts'));
 
 const DIRS = Number(process.env.BENCH_DIRS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);

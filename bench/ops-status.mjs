@@ -45,7 +45,7 @@ try {
     if (args[0] === '--version') console.log(`baseline: train-monitor --version (node start-up): median ${median(times).toFixed(1)} ms`);
     else report(`train-monitor ${args.join(' ')} (${RUNS} runs, whole command)`, median(times));
   }
-  const { collectRuns } = await import(join(ROOT, 'dist', 'lib', 'ops', 'runs.js'));
+  const { collectRuns } = await import(join(ROOT, 'lib', 'ops', 'runs.ts'));
   const times = [];
   for (let i = 0; i <= REPEAT; i += 1) {
     const start = performance.now();

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Report from a 2 GB log versus a 1 KB log: building a report reads the tail, not the file, so the
-// difference of the medians must stay within 30 ms. Needs a build first: npx tsc -p tsconfig.build.json
+// difference of the medians must stay within 30 ms. Imports lib/ directly: run it as
+// node --import tsx bench/report-tail.mjs (bench/run-all.mjs does)
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const { buildReport } = await import(join(ROOT, 'dist', 'lib', 'report', 'build.js'));
-const { readLogTail } = await import(join(ROOT, 'dist', 'lib', 'report', 'tail.js'));
+const { buildReport } = await import(join(ROOT, 'lib', 'report', 'build.ts'));
+const { readLogTail } = await import(join(ROOT, 'lib', 'report', 'tail.ts'));
 
 const BIG_BYTES = Number(process.env.BENCH_BIG_BYTES ?? 2 * 1024 ** 3);
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 21);

@@ -37,7 +37,7 @@ if (opts.help) {
   );
   process.exit(0);
 }
-if (!existsSync(join(ROOT, 'dist', 'lib', 'cli', 'train-wrapper.js'))) {
+if (!existsSync(join(ROOT, 'dist', 'train-wrapper.mjs'))) {
   process.stderr.write('stop-latency: dist/ is missing: run `npm run build` first\n');
   process.exit(2);
 }

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// Throughput of train-wrapper against `tee`: the same writer of 100-byte lines, through
-//   train-wrapper --work-dir <tmp> --quiet -- <writer>   (stdout to /dev/null)
-//   <writer> | tee <file> > /dev/null
-// alternating in the same run, at each size; medians of wall time, the ratio, and the wrapper's peak RSS.
+// What train-wrapper costs against `tee`, for two writers, in paired runs (tee and wrapper alternate, swapping who
+// goes first, so drift in the machine's load hits both alike); medians of wall time and of CPU time (user + system
+// of every process of the run, the writer included), their ratios side by side, and the wrapper's peak RSS.
+//   line writer: python3 bench/lib/print-lines.py, one print() per 100-byte line, unbuffered (PYTHONUNBUFFERED=1,
+//                as the wrapper sets it): every line its own write, stdout to a file (as Slurm's .out)
+//       train-wrapper --work-dir <tmp> --quiet -- <writer> > out     against    <writer> | tee log > out
+//   64 KB writer: python3 bench/lib/write-lines.py, 1 MB writes of 100-byte lines (the pipe takes 64 KB at a
+//                time), stdout to /dev/null
 //
-//   node bench/wrapper-throughput.mjs                    # 10MB,100MB,1GB
-//   node bench/wrapper-throughput.mjs --sizes 10MB,100MB --repeats 3 --dir /scratch/me --json out.json
+//   node bench/wrapper-throughput.mjs                                  # line 200MB,1GB; 64 KB 10MB,100MB,1GB
+//   node bench/wrapper-throughput.mjs --line-sizes 20MB --block-sizes 10MB,100MB --repeats 3 --dir /scratch/me
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,29 +20,39 @@ import { detectRssMethod, formatSize, formatTable, median, parseSize, runMeasure
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WRAPPER = join(ROOT, 'bin', 'train-wrapper');
-const WRITER = join(ROOT, 'bench', 'lib', 'write-lines.py');
-const TARGET_RATIO = 1.25;
+const WRITERS = {
+  line: { script: join(ROOT, 'bench', 'lib', 'print-lines.py'), name: 'line writer (print, unbuffered), stdout to a file', toFile: true },
+  block: { script: join(ROOT, 'bench', 'lib', 'write-lines.py'), name: '64 KB writer, stdout to /dev/null', toFile: false },
+};
+// The targets of issue 12: [wall, CPU] ratio limits by writer and size (null: none set).
+function target(writer, bytes) {
+  if (writer === 'line') return [1.2, 1.5];
+  if (bytes <= 10e6) return [1.4, null];
+  if (bytes <= 100e6) return [1.15, null];
+  return [1.0, null];
+}
 const TARGET_RSS_MB = 100;
 
 const { values: opts } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '10MB,100MB,1GB' },
+    'line-sizes': { type: 'string', default: '200MB,1GB' },
+    'block-sizes': { type: 'string', default: '10MB,100MB,1GB' },
     repeats: { type: 'string' },
     dir: { type: 'string' },
     json: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
+  strict: false,
 });
 if (opts.help) {
   process.stdout.write(
-    'usage: node bench/wrapper-throughput.mjs [--sizes 10MB,100MB,1GB] [--repeats N] [--dir DIR] [--json FILE]\n' +
-      '  --repeats  runs per size and side (default 5 up to 100 MB, 3 above)\n' +
-      '  --dir      where the logs and tee files go (default: the system temp dir); try it on your NFS/Lustre\n',
+    'usage: node bench/wrapper-throughput.mjs [--line-sizes 200MB,1GB] [--block-sizes 10MB,100MB,1GB] [--repeats N] [--dir DIR] [--json FILE]\n' +
+      '  --repeats  paired runs per size (default 5 up to 100 MB, 3 above); an empty size list skips that writer\n' +
+      '  --dir      where the logs and outputs go (default: the system temp dir); try it on your NFS/Lustre\n',
   );
   process.exit(0);
 }
 
-// Exits with a message when something the benchmark needs is missing.
 function requireOrExit(ok, message) {
   if (!ok) {
     process.stderr.write(`wrapper-throughput: ${message}\n`);
@@ -46,102 +60,118 @@ function requireOrExit(ok, message) {
   }
 }
 
-requireOrExit(existsSync(join(ROOT, 'dist', 'lib', 'cli', 'train-wrapper.js')), 'dist/ is missing: run `npm run build` first');
-const python = ['python3', 'python'].find((p) => spawnSync(p, ['--version'], { stdio: 'ignore' }).status === 0);
-requireOrExit(python, 'python3 is needed for the line writer (bench/lib/write-lines.py)');
-const sizes = opts.sizes.split(',').map(parseSize);
+requireOrExit(existsSync(join(ROOT, 'dist', 'train-wrapper.mjs')), 'dist/ is missing: run `npm run build` first');
+// The interpreter itself, not a version manager's shim (pyenv's cost more to start than a small run takes).
+const python = ['python3', 'python']
+  .map((p) => spawnSync(p, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }))
+  .find((r) => r.status === 0 && r.stdout.trim())?.stdout.trim();
+requireOrExit(python, 'python3 is needed for the writers (bench/lib/*.py)');
 const rssMethod = detectRssMethod();
+requireOrExit(rssMethod === 'gnu-time', 'GNU time (/usr/bin/time) is needed to measure CPU time');
+const sizesOf = (text) => (text ? text.split(',').filter(Boolean).map(parseSize) : []);
 const base = mkdtempSync(join(opts.dir ?? tmpdir(), 'hpc-run-bench-'));
-const devNull = openSync('/dev/null', 'w');
 
-// An environment for the wrapper with a private state dir and no Slurm job around it.
 function benchEnv() {
   const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SLURM_') && !k.startsWith('HPC_RUN_')) env[k] = v;
-  return { ...env, HPC_RUN_STATE_DIR: join(base, 'state') };
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SLURM_') && !k.startsWith('HPC_RUN_') && k !== 'NODE_OPTIONS') env[k] = v;
+  return { ...env, HPC_RUN_STATE_DIR: join(base, 'state'), PYTHONUNBUFFERED: '1' };
 }
 
-// One pass of the writer through tee; checks the copy has every byte.
-async function runTee(bytes, index) {
+// Where the run's stdout goes: a fresh file (line writer) or /dev/null; returns the fd and a check of its size.
+function openOut(writer, tag) {
+  if (!WRITERS[writer].toFile) return { fd: openSync('/dev/null', 'w'), size: () => null, close() {} };
+  const path = join(base, `${tag}.out`);
+  const fd = openSync(path, 'w');
+  return { fd, size: () => statSync(path).size, close: () => rmSync(path, { force: true }) };
+}
+
+async function runTee(writer, bytes, index) {
   const file = join(base, `tee-${index}.log`);
-  const script = `"$0" "$1" "$2" | tee "$3" > /dev/null`;
-  const result = await runMeasured('sh', ['-c', script, python, WRITER, String(bytes), file], { cwd: base, env: benchEnv() });
+  const out = openOut(writer, `tee-${index}`);
+  const result = await runMeasured('sh', ['-c', '"$0" "$1" "$2" | tee "$3"', python, WRITERS[writer].script, String(bytes), file], { cwd: base, env: benchEnv(), stdout: out.fd, rss: rssMethod });
+  closeSync(out.fd);
   const size = existsSync(file) ? statSync(file).size : -1;
+  const outSize = out.size();
   rmSync(file, { force: true });
-  if (result.code !== 0 || size !== bytes) throw new Error(`tee run failed: exit ${result.code}, ${size} of ${bytes} bytes\n${result.stderr}`);
+  out.close();
+  if (result.code !== 0 || size !== bytes || (outSize !== null && outSize !== bytes)) throw new Error(`tee run failed: exit ${result.code}, ${size} of ${bytes} bytes\n${result.stderr}`);
   return result;
 }
 
-// One pass of the writer through the wrapper (stdout to /dev/null); checks the log has every byte.
-async function runWrapper(bytes, index) {
+async function runWrapper(writer, bytes, index) {
   const workDir = join(base, `work-${index}`);
   mkdirSync(workDir, { recursive: true });
-  const args = ['--work-dir', workDir, '--quiet', '--', python, WRITER, String(bytes)];
-  const result = await runMeasured(WRAPPER, args, { cwd: base, env: benchEnv(), stdout: devNull, rss: rssMethod });
+  const out = openOut(writer, `wrapper-${index}`);
+  const args = ['--work-dir', workDir, '--quiet', '--', python, WRITERS[writer].script, String(bytes)];
+  const result = await runMeasured(WRAPPER, args, { cwd: base, env: benchEnv(), stdout: out.fd, rss: rssMethod });
+  closeSync(out.fd);
   const logDir = join(workDir, 'logs');
   const logs = existsSync(logDir) ? readdirSync(logDir) : [];
   const size = logs.length === 1 ? statSync(join(logDir, logs[0])).size : -1;
+  const outSize = out.size();
   rmSync(workDir, { recursive: true, force: true });
-  if (result.code !== 0 || size !== bytes) {
+  out.close();
+  if (result.code !== 0 || size !== bytes || (outSize !== null && outSize !== bytes)) {
     throw new Error(`wrapper run failed: exit ${result.code ?? result.signal}, log ${size} of ${bytes} bytes (${logs.length} logs)\n${result.stderr}`);
   }
   return result;
 }
 
-// Alternates tee and wrapper runs (swapping who goes first) so drift in machine load hits both sides alike.
-async function measureSize(bytes, repeats) {
+async function measure(writer, bytes, repeats) {
   const tee = [];
   const wrapper = [];
   for (let i = 0; i < repeats; i += 1) {
     const order = i % 2 === 0 ? ['tee', 'wrapper'] : ['wrapper', 'tee'];
     for (const side of order) {
-      if (side === 'tee') tee.push(await runTee(bytes, i));
-      else wrapper.push(await runWrapper(bytes, i));
+      if (side === 'tee') tee.push(await runTee(writer, bytes, i));
+      else wrapper.push(await runWrapper(writer, bytes, i));
     }
     process.stderr.write('.');
   }
-  const rss = wrapper.map((r) => r.peakRssKb).filter((kb) => kb !== null);
+  const pairs = (key) => median(wrapper.map((w, i) => w[key] / tee[i][key]));
   return {
+    writer,
     bytes,
     repeats,
     tee_wall_s: median(tee.map((r) => r.wallS)),
     wrapper_wall_s: median(wrapper.map((r) => r.wallS)),
-    wrapper_peak_rss_mb: rss.length ? Math.max(...rss) / 1024 : null,
+    tee_cpu_s: median(tee.map((r) => r.cpuS)),
+    wrapper_cpu_s: median(wrapper.map((r) => r.cpuS)),
+    wall_ratio: pairs('wallS'),
+    cpu_ratio: pairs('cpuS'),
+    wrapper_peak_rss_mb: Math.max(...wrapper.map((r) => r.peakRssKb ?? 0)) / 1024,
   };
 }
 
 const results = [];
 try {
-  process.stderr.write(`writer: ${python} bench/lib/write-lines.py, 100-byte lines; files in ${base}; peak RSS by ${rssMethod}\n`);
-  // A zero-byte pass gives each side's fixed cost (process start-up and shutdown), shown for reading small sizes.
-  const startup = await measureSize(0, opts.repeats ? Number(opts.repeats) : 5);
-  for (const bytes of sizes) {
+  const plan = [...sizesOf(opts['line-sizes']).map((b) => ['line', b]), ...sizesOf(opts['block-sizes']).map((b) => ['block', b])];
+  process.stderr.write(`files in ${base}; CPU and peak RSS by GNU time\n`);
+  for (const [writer, bytes] of plan) {
     const repeats = opts.repeats ? Number(opts.repeats) : bytes > 1e8 ? 3 : 5;
-    process.stderr.write(`${formatSize(bytes)} `);
-    results.push(await measureSize(bytes, repeats));
+    process.stderr.write(`${writer} ${formatSize(bytes)} `);
+    results.push(await measure(writer, bytes, repeats));
     process.stderr.write('\n');
   }
   const rows = results.map((r) => {
-    const ratio = r.wrapper_wall_s / r.tee_wall_s;
-    const extra = r.wrapper_wall_s - r.tee_wall_s;
-    const rss = r.wrapper_peak_rss_mb === null ? 'n/a' : r.wrapper_peak_rss_mb.toFixed(1);
-    const ok = ratio <= TARGET_RATIO && (r.wrapper_peak_rss_mb ?? 0) <= TARGET_RSS_MB;
-    // The same ratio with each side's zero-byte time taken off: the cost of moving the bytes alone.
-    // Below ~50 ms of streaming, the difference is noise, and no ratio is shown.
-    const teeStreaming = r.tee_wall_s - startup.tee_wall_s;
-    const streaming = teeStreaming > 0.05 ? (r.wrapper_wall_s - startup.wrapper_wall_s) / teeStreaming : null;
-    Object.assign(r, { ratio, streaming_ratio: streaming, wrapper_extra_s: extra });
-    return [formatSize(r.bytes), r.tee_wall_s.toFixed(3), r.wrapper_wall_s.toFixed(3), ratio.toFixed(2), streaming === null ? 'n/a' : streaming.toFixed(2), extra.toFixed(3), rss, ok ? 'yes' : 'NO'];
+    const [wallMax, cpuMax] = target(r.writer, r.bytes);
+    const ok = r.wall_ratio <= wallMax && (cpuMax === null || r.cpu_ratio <= cpuMax) && r.wrapper_peak_rss_mb <= TARGET_RSS_MB;
+    return [
+      r.writer === 'line' ? 'line' : '64 KB',
+      formatSize(r.bytes),
+      `${r.tee_wall_s.toFixed(2)} / ${r.wrapper_wall_s.toFixed(2)}`,
+      r.wall_ratio.toFixed(2),
+      `${r.tee_cpu_s.toFixed(2)} / ${r.wrapper_cpu_s.toFixed(2)}`,
+      r.cpu_ratio.toFixed(2),
+      `${wallMax}${cpuMax === null ? '' : ` / ${cpuMax}`}`,
+      r.wrapper_peak_rss_mb.toFixed(0),
+      ok ? 'yes' : 'NO',
+    ];
   });
-  const header = ['size', 'tee wall s', 'wrapper wall s', 'ratio wrapper/tee', 'ratio less start-up', 'wrapper − tee s', 'wrapper peak RSS MB', 'on target'];
+  const header = ['writer', 'size', 'wall s tee / wrapper', 'wall ratio', 'CPU s tee / wrapper', 'CPU ratio', 'target wall / CPU', 'wrapper RSS MB', 'on target'];
   process.stdout.write(`${formatTable(header, rows)}\n`);
-  process.stdout.write(
-    `\nmedians of ${results.map((r) => r.repeats).join('/')} runs; start-up (0 bytes): tee ${startup.tee_wall_s.toFixed(3)} s, ` +
-      `wrapper ${startup.wrapper_wall_s.toFixed(3)} s, wrapper peak RSS ${startup.wrapper_peak_rss_mb?.toFixed(1) ?? 'n/a'} MB\n` +
-      `targets: ratio <= ${TARGET_RATIO}, peak RSS <= ${TARGET_RSS_MB} MB; RSS method: ${rssMethod}\n`,
-  );
-  if (opts.json) writeFileSync(opts.json, `${JSON.stringify({ rss_method: rssMethod, startup, results }, null, 2)}\n`);
+  process.stdout.write(`\nratios: medians of the per-pair ratios; times: medians; runs per size: ${results.map((r) => r.repeats).join('/')}\n`);
+  if (opts.json) writeFileSync(opts.json, `${JSON.stringify({ results }, null, 2)}\n`);
 } finally {
-  closeSync(devNull);
   rmSync(base, { recursive: true, force: true });
 }

@@ -1,8 +1,8 @@
 // Rewrites the generated flag tables of docs/cli.md from the flag tables in lib/cli (run `npm run docs:cli`).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { updateDocs } from '../dist/lib/cli/flag-docs.js';
-import { MONITOR_PROGRAM } from '../dist/lib/cli/monitor-flags.js';
-import { WRAPPER_PROGRAM } from '../dist/lib/cli/wrapper-flags.js';
+import { updateDocs } from '../lib/cli/flag-docs.ts';
+import { MONITOR_PROGRAM } from '../lib/cli/monitor-flags.ts';
+import { WRAPPER_PROGRAM } from '../lib/cli/wrapper-flags.ts';
 
 const file = new URL('../docs/cli.md', import.meta.url);
 const before = readFileSync(file, 'utf8');

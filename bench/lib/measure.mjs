@@ -8,8 +8,8 @@ const GNU_TIME = '/usr/bin/time';
 
 // How peak RSS can be measured here: GNU time's %M (Linux), polling /proc/<pid>/status VmHWM, or not at all.
 export function detectRssMethod() {
-  const probe = spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' });
-  if (probe.status === 0 && /^\d+\s*$/m.test(probe.stderr)) return 'gnu-time';
+  const probe = spawnSync(GNU_TIME, ['-f', '%M %U %S', 'true'], { encoding: 'utf8' });
+  if (probe.status === 0 && /^\d+ [\d.]+ [\d.]+\s*$/m.test(probe.stderr)) return 'gnu-time';
   try {
     readFileSync('/proc/self/status', 'utf8');
     return 'proc-poll';
@@ -32,6 +32,7 @@ function readVmHwmKb(pid) {
  * Runs one command and measures it: wall seconds from spawn to exit (stdio closed), exit status, and the
  * command's own peak RSS in kB when `rss` is 'gnu-time' (the kernel's figure for that process, as wait4 reports
  * it: the larger of the process and the children it reaped) or 'proc-poll' (VmHWM polled every 10 ms: a lower bound).
+ * With 'gnu-time', `cpuS` is the CPU time (user + system) of the command and every child it waited for; else null.
  * `stdout` is a file descriptor or 'ignore'; stderr is collected (capped) for error messages.
  */
 export function runMeasured(command, args, { cwd, env, stdout = 'ignore', rss = 'none' } = {}) {
@@ -42,7 +43,7 @@ export function runMeasured(command, args, { cwd, env, stdout = 'ignore', rss = 
     if (rss === 'gnu-time') {
       rssDir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
       file = GNU_TIME;
-      argv = ['-f', '%M', '-o', join(rssDir, 'rss'), command, ...args];
+      argv = ['-f', '%M %U %S', '-o', join(rssDir, 'rss'), command, ...args];
     }
     const started = process.hrtime.bigint();
     const child = spawn(file, argv, { cwd, env, stdio: ['ignore', stdout, 'pipe'] });
@@ -62,18 +63,21 @@ export function runMeasured(command, args, { cwd, env, stdout = 'ignore', rss = 
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       if (poller) clearInterval(poller);
       let peakRssKb = polled;
+      let cpuS = null;
       if (rssDir) {
         try {
           const text = readFileSync(join(rssDir, 'rss'), 'utf8');
           // GNU time writes "Command exited with non-zero status N" first when the command failed.
           const last = text.trim().split('\n').pop();
-          peakRssKb = /^\d+$/.test(last ?? '') ? Number(last) : null;
+          const fields = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(last ?? '');
+          peakRssKb = fields ? Number(fields[1]) : null;
+          cpuS = fields ? Number(fields[2]) + Number(fields[3]) : null;
         } catch {
           peakRssKb = null;
         }
         rmSync(rssDir, { recursive: true, force: true });
       }
-      resolve({ wallS, code, signal, peakRssKb, stderr });
+      resolve({ wallS, cpuS, code, signal, peakRssKb, stderr });
     });
   });
 }

@@ -41,7 +41,7 @@ export function buildLostMarker(heartbeat: Heartbeat, workDir: string, scheduler
 
 /**
  * Writes the `lost` marker atomically without ever replacing a marker the wrapper wrote meanwhile (temp file
- * by write-file-atomic, then a no-clobber link). Returns false when a real marker was already there.
+ * atomically (temp file and rename), then a no-clobber link). Returns false when a real marker was already there.
  */
 export async function writeLostMarker(markerPath: string, marker: Marker): Promise<boolean> {
   return createNoClobber(markerPath, `${JSON.stringify(marker, null, 2)}\n`, { mode: 0o644 });

@@ -2,13 +2,12 @@ import type { Logger } from '../common/logger.js';
 import { startCommand, superviseCommand } from './child.js';
 import type { CommandSpec } from './options.js';
 import { startOrphanGuard } from './orphan-guard.js';
-import { describeSpawnError, startTee } from './output.js';
+import { describeSpawnError, startOutput } from './output.js';
 import { readShellSignal, type CommandEnd } from './status.js';
-import type { OutputStats } from './tee.js';
 
 type Sink = NodeJS.WritableStream & NodeJS.EventEmitter;
 
-/** How long to wait, after the command exited, for its pipes (the marker lands within about a second). */
+/** How long to wait, after the command exited, for its output to reach the log (the marker lands within about a second). */
 const PIPE_CLOSE_WAIT_MS = 1000;
 
 const delay = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms).unref());
@@ -18,27 +17,31 @@ export type Supervisor = ReturnType<typeof superviseCommand>;
 /** One start of the command: its supervisor (for signals) and its end, once its output is in the log. */
 export interface Attempt {
   supervisor: Supervisor;
-  /** Resolves when the command exited, its group's leftovers were killed and its pipes drained (bounded). */
+  /** Resolves when the command exited, its group's leftovers were killed and its output drained (bounded). */
   finished: Promise<{ end: CommandEnd; endedAt: Date }>;
   /** Ends the orphan guard (also done when finished; safe to call twice). */
   stopGuard: () => void;
 }
 
-/** Starts the command once, in its own process group, its output teed into the open log and counted in `stats`. */
-export function startAttempt(input: {
+/**
+ * Starts the command once, in its own process group, its output copied to the console and appended to the open
+ * log (by coreutils tee where installed, see output.ts). Each attempt has its own copying, drained before the next
+ * attempt's separator is written, so the log keeps the attempts in order.
+ */
+export async function startAttempt(input: {
   command: CommandSpec;
   cwd: string;
   env: NodeJS.ProcessEnv;
   log: { fd: number; path: string };
-  stats: OutputStats;
   killGraceMs: number;
   logger: Logger;
-}): Attempt {
+}): Promise<Attempt> {
   const { command: spec, logger } = input;
-  const command = startCommand(spec, { cwd: input.cwd, env: input.env });
+  const output = await startOutput(input.log, process.stdout as Sink, process.stderr as Sink, logger);
+  const command = startCommand(spec, { cwd: input.cwd, env: input.env, output: output.targets });
+  output.attach(command);
   const supervisor = superviseCommand(command, input.killGraceMs);
   const stopGuard = startOrphanGuard(process.pid, command.pid);
-  const teeDone = startTee(command, input.log, input.stats, process.stdout as Sink, process.stderr as Sink, logger);
   const finished = (async () => {
     const exited = await command.exited;
     const end = spec.shell ? readShellSignal(exited) : exited;
@@ -46,9 +49,8 @@ export function startAttempt(input: {
     if (end.spawnError) logger.error(describeSpawnError(spec.shell ? '/bin/sh' : spec.file, end.spawnError));
     if (supervisor.killLeftovers()) logger.info('killed the processes the command left running in its process group');
     stopGuard();
-    await Promise.race([teeDone, delay(PIPE_CLOSE_WAIT_MS, null)]);
-    command.stdout?.destroy();
-    command.stderr?.destroy();
+    await Promise.race([output.done, delay(PIPE_CLOSE_WAIT_MS, null)]);
+    output.stop();
     return { end, endedAt };
   })();
   return { supervisor, finished, stopGuard };

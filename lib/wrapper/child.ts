@@ -7,6 +7,7 @@ import type { CommandEnd } from './status.js';
 /** The running command: its own process group, its output pipes, and how it ended. */
 export interface CommandProcess {
   readonly pid: number | undefined;
+  /** The command's output pipes where the wrapper reads them itself, else null. */
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   /** Resolves when the command has exited (or could not start). */
@@ -25,14 +26,17 @@ export interface CommandProcess {
  */
 const SHELL_PRELUDE = `trap : USR1 USR2; trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM; eval "$1"`;
 
-/** Starts the command in its own process group (session), cwd = work dir, stdin inherited, output piped. */
-export function startCommand(command: CommandSpec, options: { cwd: string; env: NodeJS.ProcessEnv }): CommandProcess {
+/** Where the command's stdout and stderr go: pipes the wrapper reads ('pipe'), or descriptors of tee's pipes. */
+export type OutputTarget = 'pipe' | number;
+
+/** Starts the command in its own process group (session), cwd = work dir, stdin inherited, output to `output`. */
+export function startCommand(command: CommandSpec, options: { cwd: string; env: NodeJS.ProcessEnv; output: readonly [OutputTarget, OutputTarget] }): CommandProcess {
   const [file, args] = command.shell ? ['/bin/sh', ['-c', SHELL_PRELUDE, 'sh', command.text]] : [command.file, command.args];
   const child: ChildProcess = spawn(file, args, {
     cwd: options.cwd,
     env: options.env,
     detached: true,
-    stdio: ['inherit', 'pipe', 'pipe'],
+    stdio: ['inherit', options.output[0], options.output[1]],
   });
   const pid = child.pid;
   const exited = new Promise<CommandEnd>((resolve) => {

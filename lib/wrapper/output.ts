@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { isAbsolute, relative } from 'node:path';
+import { basename, isAbsolute, relative } from 'node:path';
 import { errnoCode, UsageError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { CommandProcess } from './child.js';
+import type { CommandProcess, OutputTarget } from './child.js';
+import { findTee, startNativeTee } from './native-tee.js';
 import type { Writable } from 'node:stream';
 import { openLogFile, teeStream, type LogSink, type OutputStats } from './tee.js';
 
@@ -19,25 +20,112 @@ export function createLog(dir: string, name: string): { fd: number; path: string
   }
 }
 
+/** The command's output on its way to the console and the log. */
+export interface CommandOutput {
+  /** For the command's spawn: where its stdout and stderr go. */
+  readonly targets: readonly [OutputTarget, OutputTarget];
+  /** Bytes and time of the last output so far, for the heartbeat. */
+  readonly stats: OutputStats;
+  /** Once the command was spawned (or failed to): starts the copying, or lets go of the command's ends. */
+  attach(command: CommandProcess): void;
+  /** Resolves when everything the command wrote is in the log and on the console. */
+  readonly done: Promise<unknown>;
+  /** Ends the copying now (the command is gone but something it left still holds its pipes); stats stay readable. */
+  stop(): void;
+}
+
 /**
- * Tees the command's stdout to `stdout` and its stderr to `stderr`, both into the log. A log that fails (disk full,
- * dir gone) is warned about once and dropped; an echo target that fails (EPIPE) is dropped silently: the command
- * keeps running either way. Resolves when both pipes are done.
+ * Sets up the copying of the command's output to `stdout`/`stderr` and into the log, before the command starts.
+ * Where coreutils tee is installed it does the copying (see native-tee.ts): the bytes never pass through the
+ * wrapper, and the heartbeat reads the log's size and mtime. Elsewhere the wrapper copies them itself (tee.ts).
+ * A log that fails (disk full, dir gone) is warned about once and dropped; a console that fails (EPIPE) is dropped
+ * silently: the command keeps running either way.
  */
-export function startTee(command: CommandProcess, log: { fd: number; path: string }, stats: OutputStats, stdout: Sink, stderr: Sink, logger: Logger): Promise<unknown> {
-  const sink: LogSink = {
-    fd: log.fd,
-    failed: false,
-    onError: (error) => logger.warn(`cannot write the log ${log.path}: ${errnoCode(error) ?? String(error)}; output still goes to the console`),
+export async function startOutput(log: { fd: number; path: string }, stdout: Sink, stderr: Sink, logger: Logger, tee = findTee()): Promise<CommandOutput> {
+  let warned = false;
+  const warn = (reason: string) => {
+    if (!warned) logger.warn(`cannot write the log ${log.path}: ${reason}; output still goes to the console`);
+    warned = true;
   };
+  if (tee === null) return copyInProcess(log, stdout, stderr, warn);
+  // tee's lines read "tee: <file>: <reason>". Only the log's count: a console that went away (EPIPE is silent,
+  // a socket says ECONNRESET) is dropped silently, as the in-process copier does.
+  const name = basename(log.path);
+  const native = await startNativeTee(tee, log.path, (line) => {
+    const at = line.indexOf(name);
+    if (at >= 0) warn(line.slice(at + name.length).replace(/^['"]?: /, ''));
+  });
+  if (native === null) return copyInProcess(log, stdout, stderr, warn);
+  const stats = logFileStats(log.fd);
+  return {
+    targets: [native.commandStdout, native.commandStderr],
+    stats,
+    attach: () => native.release(),
+    done: native.done,
+    stop() {
+      stats.freeze();
+      native.kill();
+    },
+  };
+}
+
+// The log's size and last change, read when the heartbeat asks (two fstat calls a beat); frozen by stop(), before
+// the log's descriptor is closed and its number possibly reused.
+export function logFileStats(fd: number): OutputStats & { freeze(): void } {
+  let frozen: { size: number; mtimeMs: number } | null = null;
+  let last = { size: 0, mtimeMs: 0 };
+  const read = () => {
+    if (frozen) return frozen;
+    try {
+      const { size, mtimeMs } = fstatSync(fd);
+      last = { size, mtimeMs };
+    } catch {
+      // keep the last reading
+    }
+    return last;
+  };
+  return {
+    get bytes() {
+      return read().size;
+    },
+    // The filesystem's mtime, kept within [0, now] (a file server's clock may run ahead of this node's).
+    get lastOutputAt() {
+      const now = read();
+      return now.size > 0 ? Math.min(now.mtimeMs, Date.now()) : 0;
+    },
+    freeze() {
+      frozen = read();
+    },
+  };
+}
+
+// The wrapper reads the command's pipes and writes the log and the console itself.
+function copyInProcess(log: { fd: number; path: string }, stdout: Sink, stderr: Sink, warn: (reason: string) => void): CommandOutput {
+  const stats: OutputStats = { bytes: 0, lastOutputAt: 0 };
+  const sink: LogSink = { fd: log.fd, failed: false, onError: (error) => warn(errnoCode(error) ?? String(error)) };
   let stdoutOk = true;
   let stderrOk = true;
   stdout.on('error', () => (stdoutOk = false));
   stderr.on('error', () => (stderrOk = false));
-  const streams = [];
-  if (command.stdout) streams.push(teeStream(command.stdout, sink, { stream: stdout as unknown as Writable, ok: () => stdoutOk }, stats));
-  if (command.stderr) streams.push(teeStream(command.stderr, sink, { stream: stderr as unknown as Writable, ok: () => stderrOk }, stats));
-  return Promise.all(streams);
+  let command: CommandProcess | null = null;
+  let finish: (value: unknown) => void = () => undefined;
+  const done = new Promise((resolve) => (finish = resolve));
+  return {
+    targets: ['pipe', 'pipe'],
+    stats,
+    attach(started) {
+      command = started;
+      const streams = [];
+      if (started.stdout) streams.push(teeStream(started.stdout, sink, { stream: stdout as unknown as Writable, ok: () => stdoutOk }, stats));
+      if (started.stderr) streams.push(teeStream(started.stderr, sink, { stream: stderr as unknown as Writable, ok: () => stderrOk }, stats));
+      void Promise.all(streams).then(finish);
+    },
+    done,
+    stop() {
+      command?.stdout?.destroy();
+      command?.stderr?.destroy();
+    },
+  };
 }
 
 /** Closes the log (its data is already written: writes are synchronous). */

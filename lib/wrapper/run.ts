@@ -18,11 +18,10 @@ import { deliverOwnMarker, saveMarker } from './finish.js';
 import { claimFile, startHeartbeat, type HeartbeatBase } from './heartbeat.js';
 import { buildMarker, chooseMarkerName } from './marker-writer.js';
 import type { WrapperOptions } from './options.js';
-import { closeLog, createLog, currentUser, relativeInside } from './output.js';
+import { closeLog, createLog, currentUser, logFileStats, relativeInside } from './output.js';
 import { attemptSeparator, createInterruptibleWait, nextRetryDelayMs, shouldRetry } from './retries.js';
 import { spoolEntryPath, spoolKey, spoolLogFile, writeSpoolEntry } from './spool.js';
 import { classifyEnd, TERMINATING_SIGNALS, type Classification, type OutsideSignal } from './status.js';
-import type { OutputStats } from './tee.js';
 
 /** Everything a run needs from its surroundings. */
 export interface WrapperContext {
@@ -61,13 +60,14 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
   const maxAttempts = options.retries + 1;
   const attempts: AttemptRecord[] = [];
   const state = { attempt: 1, phase: 'running' as 'running' | 'waiting' | 'ending', outside: null as OutsideSignal | null, stop: null as ControlRequest | null };
-  const stats: OutputStats = { bytes: 0, lastOutputAt: 0 };
+  // Output bytes and the last output's time, from the log itself (whoever copies into it: tee or the wrapper).
+  const stats = logFileStats(log.fd);
   const commandEnv = { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' };
-  const startOne = () => startAttempt({ command: options.command, cwd: options.workDir, env: commandEnv, log, stats, killGraceMs: options.killGraceMs, logger });
+  const startOne = () => startAttempt({ command: options.command, cwd: options.workDir, env: commandEnv, log, killGraceMs: options.killGraceMs, logger });
   // Each attempt's tee listens for errors on the console streams.
   for (const stream of [process.stdout, process.stderr]) stream.setMaxListeners(Math.max(stream.getMaxListeners(), maxAttempts + 10));
   let attemptStartedAt = new Date();
-  let current: Attempt = startOne();
+  let current: Attempt = await startOne();
   const pause = createInterruptibleWait();
   // A stop (signal from outside, or the control file): ends the attempt running (grace, then SIGKILL) or the wait.
   const endRun = (signal: NodeJS.Signals, said: string) => {
@@ -169,15 +169,16 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
         if (state.stop !== null) result = { ...result, status: 'terminated' };
         break;
       }
-      writeSeparator(log, stats, attemptSeparator(attempts.length + 1, maxAttempts, attempts[attempts.length - 1]));
+      writeSeparator(log, attemptSeparator(attempts.length + 1, maxAttempts, attempts[attempts.length - 1]));
       attemptStartedAt = new Date();
       state.attempt += 1;
-      current = startOne();
+      current = await startOne();
       state.phase = 'running';
     }
     // The command has ended for good: from here on every step is bounded, so the marker lands within about a second.
     state.phase = 'ending';
     await stopWatching();
+    stats.freeze();
     closeLog(log.fd);
     await heartbeat.stop();
     await Promise.race([samplerReady, delay(LOOKUP_WAIT_MS, null)]);
@@ -216,13 +217,12 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
 }
 
 // The line between attempts, into the log and the job's output; counted as output bytes (log_bytes = log size).
-function writeSeparator(log: { fd: number }, stats: OutputStats, line: string): void {
+function writeSeparator(log: { fd: number }, line: string): void {
   try {
-    writeSync(log.fd, line);
+    writeSync(log.fd, line); // the log is opened for appending: it lands after the last attempt's output
   } catch {
     // the log already failed and was warned about; the console still shows the line
   }
-  stats.bytes += Buffer.byteLength(line);
   process.stdout.write(line);
 }
 

@@ -2,7 +2,6 @@ import { openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { errnoCode } from '../common/errors.js';
-import { noteGarbage } from './memory.js';
 
 /** What the heartbeat reports about the output so far. */
 export interface OutputStats {
@@ -20,7 +19,7 @@ export function openLogFile(dir: string, baseName: string): { fd: number; path: 
   for (let n = 1; ; n += 1) {
     const path = join(dir, n === 1 ? `${stem}.log` : `${stem}-${n}.log`);
     try {
-      return { fd: openSync(path, 'wx', 0o644), path };
+      return { fd: openSync(path, 'ax', 0o644), path }; // append: tee (or a retry's separator) may write too
     } catch (error) {
       if (errnoCode(error) !== 'EEXIST' || n >= 1000) throw error;
     }
@@ -45,7 +44,7 @@ function writeToLog(log: LogSink, chunk: Buffer): void {
 }
 
 /**
- * Copies a stream into the log and to the echo target byte for byte, counting bytes only (no per-line work).
+ * The copier used where there is no tee program (see native-tee.ts): copies a stream into the log and to the echo target byte for byte, counting bytes only (no per-line work).
  * The log is written synchronously: nothing queues in memory, and while the disk is slow the command's pipe fills
  * and the command blocks (backpressure). An echo target that reports itself full pauses the source until it drains.
  * Resolves when the source has ended or closed.
@@ -68,7 +67,6 @@ export function teeStream(source: Readable, log: LogSink, echo: { stream: Writab
       stream.on('error', resume); // a broken echo (EPIPE) must not hold the command back
       stream.on('close', resume);
     }
-    noteGarbage(chunk.length);
   });
   return new Promise((resolve) => {
     source.once('end', resolve);

@@ -139,7 +139,7 @@ report:
     expect(run.stdout).not.toContain(TOKEN);
   });
 
-  const built = existsSync(join(ROOT, 'dist', 'lib', 'cli', 'train-monitor.js'));
+  const built = existsSync(join(ROOT, 'dist', 'train-monitor.mjs'));
   (built ? describe : describe.skip)('the binary', () => {
     test('bin/train-monitor doctor exits 0 when all is well and 1 with a broken config', async () => {
       const ok = await runBin(BIN.monitor, ['doctor', '--config', healthy], { env, cwd: temp.dir });

@@ -115,7 +115,7 @@ report:
     expect(plainReason('service said code 7: odd')).toBe('service said code 7: odd');
   });
 
-  const built = existsSync(join(ROOT, 'dist', 'lib', 'cli', 'train-monitor.js'));
+  const built = existsSync(join(ROOT, 'dist', 'train-monitor.mjs'));
   (built ? describe : describe.skip)('the binary', () => {
     test('bin/train-monitor test prints the same lines and exits 1; --channel team exits 0', async () => {
       const all = await runBin(BIN.monitor, ['test', '--config', configFile], { env, cwd: temp.dir });

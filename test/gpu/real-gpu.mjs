@@ -37,7 +37,7 @@ function giveUp(message) {
   process.exit(2);
 }
 
-if (!existsSync(join(ROOT, 'dist', 'lib', 'cli', 'train-wrapper.js'))) giveUp('dist/ is missing: run `npm run build` first');
+if (!existsSync(join(ROOT, 'dist', 'train-wrapper.mjs'))) giveUp('dist/ is missing: run `npm run build` first');
 const work = mkdtempSync(join(tmpdir(), 'hpc-run-real-gpu-'));
 const env = { ...process.env, HPC_RUN_STATE_DIR: join(work, '.state') };
 for (const key of Object.keys(env)) if (key.startsWith('HPC_RUN_') && key !== 'HPC_RUN_STATE_DIR') delete env[key];
