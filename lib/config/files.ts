@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, resolve } from 'node:path';
 import { errnoCode } from '../common/errors.js';
+import { PACKAGE_ROOT } from '../common/version.js';
 import { SEARCH_PATHS } from './defaults.js';
 import { ProblemList } from './issues.js';
 import { closestWord } from './suggest.js';
@@ -71,7 +71,7 @@ export async function locateConfigFile(
     if (reason === undefined) return { file: local, source: 'config/config.yaml', failed: false, skipped };
     skipped.push({ file: local, reason });
   }
-  const root = await packageRoot();
+  const root = PACKAGE_ROOT;
   const userBase = env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, 'hpc-run', 'config.yaml') : undefined;
   const candidates: Array<[string | undefined, ConfigSource]> = [
     [root === null ? undefined : join(root, SEARCH_PATHS.local), 'beside the tool'],
@@ -96,25 +96,6 @@ async function whyNotOurs(file: string): Promise<string | undefined> {
     : "it has no 'notification' section, so it is taken for another program's config (e.g. Hydra's)";
 }
 
-let rootPromise: Promise<string | null> | undefined;
-
-/** The installed tool's own folder (where its package.json is), found by walking up from this module. */
-export function packageRoot(): Promise<string | null> {
-  rootPromise ??= (async () => {
-    let dir = dirname(fileURLToPath(import.meta.url));
-    for (let i = 0; i < 6; i += 1) {
-      try {
-        const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string };
-        if (pkg.name === 'hpc-run') return dir;
-      } catch {
-        // not here; keep walking up
-      }
-      dir = dirname(dir);
-    }
-    return null;
-  })();
-  return rootPromise;
-}
 
 /** Reads and parses one YAML file; a read or syntax error becomes a problem naming the file (and line). */
 export async function readYamlFile(file: string, what: string, problems: ProblemList): Promise<YamlRead> {

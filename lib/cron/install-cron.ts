@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HpcRunError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import { PACKAGE_ROOT } from '../common/version.js';
 
 /** Ends every crontab line this tool installs, so that installing again replaces it instead of adding one. */
 export const CRON_TAG = '# hpc-run: train-monitor --once';
@@ -47,7 +47,7 @@ export function mergeCrontab(current: string, line: string): { text: string; rep
 
 /** The entry for this installation: the node running now, this package's bin, and the dirs of Slurm's commands. */
 export function entryForThisInstall(intervalMinutes: number, env: NodeJS.ProcessEnv): CronEntry {
-  const monitorBin = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'train-monitor');
+  const monitorBin = resolve(PACKAGE_ROOT ?? process.cwd(), 'bin', 'train-monitor');
   const slurmDirs = ['squeue', 'sacct', 'scontrol'].flatMap((name) => {
     const found = findOnPath(name, env.PATH ?? '');
     return found ? [dirname(found)] : [];

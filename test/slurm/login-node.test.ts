@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { BIN, ROOT, isolatedEnv, makeTempDir, runBin, waitFor, type RunResult } from '../helpers/run-bin.js';
 import { TEMPLATE, TRAIN_PY } from './cluster.js';
@@ -39,12 +39,13 @@ describe('login-node templates', () => {
     expect(jobLine).toBeDefined();
     const fields = jobLine!.trim().split(/\s+/);
     expect(fields.slice(0, 5)).toEqual(['*/5', '*', '*', '*', '*']);
-    expect(lines.some((l) => /^PATH=/.test(l))).toBe(true);
     const command = fields.slice(5).join(' ');
+    expect(command).toMatch(/^PATH="[^"]*\$HOME\/hpc-run\/bin[^"]*"; /); // cron's own PATH is /usr/bin:/bin
     expect(command).toContain('train-monitor --once');
 
     const run = await finishedRun();
-    // cron runs the command with /bin/sh in the user's home, with the PATH line (edited to where the bin is).
+    // A checkout in ~/hpc-run, one of the places the line looks; cron runs it with /bin/sh in the user's home.
+    symlinkSync(ROOT, join(run.home, 'hpc-run'));
     const once = (): Promise<RunResult> => runBin('/bin/sh', ['-c', command], { env: run.env, cwd: run.home });
     const results = await Promise.all([once(), once()]);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
