@@ -11,6 +11,7 @@ export const DEFAULTS = {
     claim_timeout_s: 900,
     retry_base_s: 30,
     retry_max_s: 1800,
+    corrupt_grace_s: 120,
     stall_after_s: 1800,
     gpu_idle: { threshold_pct: 5, after_s: 1200 },
   } satisfies MonitorSettings,

@@ -13,6 +13,7 @@ const MONITOR_KEYS = {
   claim_timeout: 'claim_timeout_s',
   retry_base: 'retry_base_s',
   retry_max: 'retry_max_s',
+  corrupt_grace: 'corrupt_grace_s',
 } as const;
 
 /** `report:` — how many log lines, which language, how long a line may be. */

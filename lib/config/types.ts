@@ -30,6 +30,8 @@ export interface MonitorSettings {
   claim_timeout_s: number;
   retry_base_s: number;
   retry_max_s: number;
+  /** An unreadable marker is left alone this long (its writer may still be at work) before it is set aside. */
+  corrupt_grace_s?: number;
   /** Heartbeat alive but the log not growing this long: one `stalled` report per episode (0 = off). */
   stall_after_s?: number;
   /** Every GPU of a live run under `threshold_pct` for `after_s`: one `gpu_idle` report per episode (after_s 0 = off). */

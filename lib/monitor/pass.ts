@@ -21,6 +21,7 @@ import { maintainSpool } from './spool-maintain.js';
 import { findEntryForMarker, readSpool, removeSpoolEntry, type SpoolView } from './spool.js';
 import { hasObservations, readReported, rememberReported, updateMonitorState } from './state.js';
 import { recordEndDelivery, watchLiveRuns } from '../ops/pass-hook.js';
+import { handleCorruptMarkers } from './corrupt.js';
 
 /** Where one pass looks: the given work dirs, or (with none) the spool. */
 export interface PassSources {
@@ -118,7 +119,7 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   const seen = new Set<string>();
   const files = [...scan.markers.map((m) => ({ path: m.path, workDir: m.target.workDir })), ...newMarkers].filter((f) => !seen.has(f.path) && seen.add(f.path));
   const candidates: Candidate[] = [];
-  const corrupt: Array<{ path: string; workDir: string | null }> = [];
+  const corrupt: Array<{ path: string; workDir: string | null; final?: boolean }> = [];
   const clamped: Array<{ path: string; workDir: string | null; atMs: number; stored: string }> = [];
   const reads = await mapLimit(files, 32, (f) => readMarkerFile(f.path, ctx.uid));
   const reported = files.length > 0 ? await readReported(ctx.env) : new Map<string, string>();
@@ -131,7 +132,7 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
       return;
     }
     summary.found += 1;
-    if (read.kind === 'corrupt') return void corrupt.push(f);
+    if (read.kind === 'corrupt') return void corrupt.push({ ...f, final: read.final });
     const next = retryTime(read.marker.delivery, ctx.now(), ctx.config.monitor);
     if (next.atMs > 0) {
       summary.pending += 1;
@@ -165,14 +166,14 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     }
   }
 
-  for (const f of corrupt) {
-    if (ctx.dryRun) {
-      ctx.logger.warn(`corrupt marker ${f.path} (would be moved to ${basename(f.path)}.bad)`);
-      continue;
-    }
-    const result = await claimMarker(f.path, f.workDir, ctx);
-    if (result.kind === 'bad') summary.bad += 1;
-    else if (result.kind === 'claimed') recovered.claimed.push(result.item);
+  if (ctx.dryRun) {
+    for (const f of corrupt) ctx.logger.warn(`corrupt marker ${f.path} (would be moved to ${basename(f.path)}.bad after monitor.corrupt_grace)`);
+  } else {
+    // Unreadable markers wait out monitor.corrupt_grace (a writer may still be at work), then are set aside and reported once.
+    const handled = await handleCorruptMarkers(corrupt, ctx);
+    summary.bad += handled.setAside;
+    summary.found -= handled.waiting;
+    recovered.claimed.push(...handled.claimed);
   }
 
   const delivered: Array<{ id: string; status: string }> = [];

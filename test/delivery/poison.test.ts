@@ -61,6 +61,10 @@ describe('poison and oversized markers', () => {
     expect(huge.code).toBe(1);
     expect(huge.stderr).toMatch(/larger than 1 MB/);
     expect(box.trainFiles()).toEqual(['.train_complete.huge1.json.bad']);
-    expect(hook.requests).toHaveLength(1);
+    // The oversized marker's content is never sent; one small warning names the file instead.
+    expect(hook.requests).toHaveLength(2);
+    expect(hook.requests[1].body.length).toBeLessThan(8 * 1024);
+    expect((hook.requests[1].json as { title: string }).title).toMatch(/unreadable marker/);
+    expect(hook.requests[1].body).toContain('.train_complete.huge1.json.bad');
   });
 });

@@ -16,10 +16,13 @@ const notifications = () => {
 };
 
 describe('corrupt markers', () => {
-  test('moved to .bad, reported once, and the loop goes on delivering', async () => {
+  const countOf = (text: string, needle: string) => text.split(needle).length - 1;
+  const graceConfig = (seconds: number) => box.writeConfig(`monitor:\n  corrupt_grace: ${seconds}\n`);
+
+  test('after monitor.corrupt_grace: moved to .bad, reported once through the channels, and the loop goes on delivering', async () => {
     writeFileSync(join(box.workDir, '.train_complete.bad1.json'), '{"status": "success", truncated');
     box.writeMarker('good1');
-    const monitor = box.startMonitor(['--interval', '1', '--work-dir', box.workDir]);
+    const monitor = box.startMonitor(['--interval', '1', '--work-dir', box.workDir, '--config', graceConfig(1)]);
     await waitFor(() => existsSync(join(box.workDir, '.train_complete.bad1.json.bad')) && notifications().includes('good1'));
     box.writeMarker('good2');
     await waitFor(() => notifications().includes('good2'));
@@ -29,14 +32,43 @@ describe('corrupt markers', () => {
     expect((result.stderr.match(/corrupt marker/g) ?? []).length).toBe(1);
     expect(box.trainFiles()).toEqual(['.train_complete.bad1.json.bad']);
     expect(readFileSync(join(box.workDir, '.train_complete.bad1.json.bad'), 'utf8')).toContain('truncated');
+    expect(countOf(notifications(), 'unreadable marker')).toBe(1);
+    expect(notifications()).toContain('.train_complete.bad1.json.bad');
   });
 
-  test('--once with a corrupt marker exits 1 and keeps it as .bad', async () => {
+  test('--once within the grace waits (exit 0, nothing moved or sent); after it: .bad, exit 1, one warning, then silence', async () => {
     writeFileSync(join(box.workDir, '.train_complete.json'), 'not json');
-    const result = await box.monitor(['--once', '--work-dir', box.workDir]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/corrupt marker .*\.train_complete\.json.*not valid JSON/);
+    const config = graceConfig(2);
+    const first = await box.monitor(['--once', '--work-dir', box.workDir, '--config', config]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/\.train_complete\.json cannot be read yet .*monitor\.corrupt_grace/);
+    expect(box.trainFiles()).toEqual(['.train_complete.json']);
+    expect(notifications()).toBe('');
+    await new Promise((r) => setTimeout(r, 2500));
+    const second = await box.monitor(['--once', '--work-dir', box.workDir, '--config', config]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/corrupt marker .*\.train_complete\.json.*not valid JSON/);
     expect(box.trainFiles()).toEqual(['.train_complete.json.bad']);
+    expect(countOf(notifications(), 'unreadable marker')).toBe(1);
+    const third = await box.monitor(['--once', '--work-dir', box.workDir, '--config', config]);
+    expect(third.code).toBe(0);
+    expect(countOf(notifications(), 'unreadable marker')).toBe(1);
+  });
+
+  test('a marker still being written (a non-atomic writer) is delivered normally once it is complete', async () => {
+    box.writeMarker('slow1');
+    const path = join(box.workDir, '.train_complete.slow1.json');
+    const whole = readFileSync(path, 'utf8');
+    writeFileSync(path, whole.slice(0, Math.floor(whole.length / 2)));
+    const half = await box.monitor(['--once', '--work-dir', box.workDir]);
+    expect(half.code).toBe(0);
+    expect(box.trainFiles()).toEqual(['.train_complete.slow1.json']);
+    writeFileSync(path, whole);
+    const done = await box.monitor(['--once', '--work-dir', box.workDir]);
+    expect(done.code).toBe(0);
+    expect(box.trainFiles()).toEqual([]);
+    expect(countOf(notifications(), 'slow1')).toBeGreaterThan(0);
+    expect(notifications()).not.toContain('unreadable marker');
   });
 });
 
