@@ -7,8 +7,11 @@ import { readShellSignal, type CommandEnd } from './status.js';
 
 type Sink = NodeJS.WritableStream & NodeJS.EventEmitter;
 
-/** How long to wait, after the command exited, for its output to reach the log (the marker lands within about a second). */
-const PIPE_CLOSE_WAIT_MS = 1000;
+/**
+ * How long to wait, after the command exited and its group's leftovers were killed, for the copying to drain into
+ * the log (tee on a loaded node can lag); only output a process outside the group still writes is cut off.
+ */
+const PIPE_CLOSE_WAIT_MS = 10_000;
 
 const delay = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms).unref());
 

@@ -44,7 +44,8 @@ describe('train-monitor --interval --serve: /metrics during real deliveries', ()
       const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
       const text = await waitFor(async () => {
         const body = await (await fetch(`${url}/metrics`)).text();
-        return value(body, 'hpc_run_delivery_retries_total{channel="bad"}') >= 2 ? body : '';
+        const done = value(body, 'hpc_run_delivery_retries_total{channel="bad"}') >= 2 && value(body, 'hpc_run_deliveries_total{channel="good",result="ok"}') >= 2;
+        return done ? body : '';
       }, 60000, 300);
       expect(value(text, 'hpc_run_deliveries_total{channel="good",result="ok"}')).toBe(2); // never sent again
       expect(value(text, 'hpc_run_deliveries_total{channel="bad",result="failed"}')).toBeGreaterThanOrEqual(4);
