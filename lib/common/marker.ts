@@ -173,13 +173,7 @@ export function signalName(number: number): string | null {
  * Throws CorruptFileError naming the file and what is wrong.
  */
 export function parseMarker(text: string, file: string): Marker {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new CorruptFileError(file, 'not valid JSON', error);
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new CorruptFileError(file, 'not a JSON object');
+  const data = parseJsonObject(text, file);
   const m = data as Record<string, unknown>;
   if (typeof m.status !== 'string' || !STATUSES.has(m.status)) {
     throw new CorruptFileError(file, `unknown status ${JSON.stringify(m.status)}`);
@@ -249,4 +243,16 @@ export function parseHeartbeat(text: string, file: string): Heartbeat {
     throw new CorruptFileError(file, 'heartbeat without a numeric seq');
   }
   return data as Heartbeat;
+}
+
+/** Parses a state file (marker, heartbeat, control file) that must hold one JSON object; throws CorruptFileError. */
+export function parseJsonObject(text: string, file: string): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new CorruptFileError(file, 'not valid JSON', error);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new CorruptFileError(file, 'not a JSON object');
+  return data as Record<string, unknown>;
 }

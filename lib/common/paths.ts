@@ -25,6 +25,11 @@ export function markerFileName(runId: string | null): string {
   return runId ? `.train_complete.${runId}.json` : '.train_complete.json';
 }
 
+/** `.train_control.json`, or `.train_control.<run-id>.json`: `train-monitor stop`'s request beside the run's heartbeat. */
+export function controlFileName(runId: string | null): string {
+  return runId ? `.train_control.${runId}.json` : '.train_control.json';
+}
+
 /** `.train_running.json`, or `.train_running.<run-id>.json`. */
 export function heartbeatFileName(runId: string | null): string {
   return runId ? `.train_running.${runId}.json` : '.train_running.json';

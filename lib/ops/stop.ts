@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { writeFileAtomically } from '../common/atomic-write.js';
 import { UsageError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { isoLocal } from '../common/paths.js';
+import { controlFileName, isoLocal } from '../common/paths.js';
 import { resolveLiveRun } from './resolve-run.js';
 import { runLabel } from './runs.js';
 
@@ -31,10 +31,6 @@ export function normalizeSignal(value: string | undefined): StopSignal {
   throw new UsageError(`--signal must be one of ${STOP_SIGNALS.join(', ')}, got '${value}'`);
 }
 
-/** `.train_control.json`, or `.train_control.<run-id>.json`, beside the run's heartbeat. */
-export function controlFileName(runId: string | null): string {
-  return runId ? `.train_control.${runId}.json` : '.train_control.json';
-}
 
 /**
  * `train-monitor stop RUN`: writes the control file into the run's work dir atomically and prints it; the wrapper

@@ -1,6 +1,7 @@
 import { readFile, stat, unlink } from 'node:fs/promises';
 import { CorruptFileError, errnoCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import { parseJsonObject } from '../common/marker.js';
 
 /** The signals `train-monitor stop` may ask for. */
 export const CONTROL_SIGNALS = ['TERM', 'INT', 'USR1', 'USR2'] as const;
@@ -20,20 +21,10 @@ export interface ControlRequest {
   nonce: string;
 }
 
-/** `.train_control.json`, or `.train_control.<run-id>.json` (the marker's run-id suffix rule). */
-export function controlFileName(runId: string | null): string {
-  return runId ? `.train_control.${runId}.json` : '.train_control.json';
-}
 
 /** Parses a control file; throws CorruptFileError naming what is wrong. */
 export function parseControlRequest(text: string, file: string): ControlRequest {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new CorruptFileError(file, 'not valid JSON', error);
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new CorruptFileError(file, 'not a JSON object');
+  const data = parseJsonObject(text, file);
   const c = data as Record<string, unknown>;
   if (c.schema !== 1) throw new CorruptFileError(file, `schema ${JSON.stringify(c.schema)} is not 1 (a newer train-monitor?)`);
   if (typeof c.signal !== 'string' || !(CONTROL_SIGNALS as readonly string[]).includes(c.signal)) {

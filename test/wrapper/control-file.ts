@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { controlFileName, type ControlRequest } from '../../lib/wrapper/control.js';
+import { controlFileName } from '../../lib/common/paths.js';
+import type { ControlRequest } from '../../lib/wrapper/control.js';
 
 /**
  * Does what `train-monitor stop` does to a run's work dir: writes the control file atomically (temp + rename),
