@@ -153,7 +153,7 @@ describe('other sections', () => {
     const cwd = project.dir;
     const config = await loadConfig({ configPath: 'config/config.yaml', cwd, env: bareEnv(home) });
     expect(config.report).toEqual({ include_last_n_lines: 20, language: 'zh', max_line_length: 200 });
-    expect(config.monitor).toEqual({ interval_s: 90, stale_after_s: 300, claim_timeout_s: 3600, retry_base_s: 10, retry_max_s: 120, stall_after_s: 1800, gpu_idle: { threshold_pct: 5, after_s: 1200 } });
+    expect(config.monitor).toEqual({ interval_s: 90, stale_after_s: 300, claim_timeout_s: 3600, retry_base_s: 10, retry_max_s: 120, corrupt_grace_s: 120, stall_after_s: 1800, gpu_idle: { threshold_pct: 5, after_s: 1200 } });
     expect(config.digest).toEqual({ min_batch: 3 });
     expect(config.train).toEqual({ work_dir: join(cwd, 'project'), command: 'python train.py --steps 10', log_dir: 'logs' });
     expect(config.watch).toEqual([join(home, 'runs', 'a'), '/abs/b', join(cwd, 'project'), join(cwd, '..', 'extra')]);
