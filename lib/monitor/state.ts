@@ -1,8 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
+import { updateLockedJson } from '../common/locked-update.js';
 import { stateDir } from '../common/paths.js';
-import { writeFileAtomically } from '../common/atomic-write.js';
 
 /** One heartbeat as this monitor has watched it: the last seq and when (by this monitor's clock) it last changed. */
 export interface HeartbeatObservation {
@@ -57,23 +57,7 @@ export async function updateMonitorState<T>(
   options: { persist: boolean },
 ): Promise<T> {
   const path = monitorStatePath(env);
-  if (!options.persist) return change(await readState(path));
-  await mkdir(dirname(path), { recursive: true });
-  const { lock } = await import('proper-lockfile');
-  const release = await lock(path, {
-    realpath: false,
-    stale: 10_000,
-    retries: { retries: 60, minTimeout: 20, maxTimeout: 250, factor: 1.5 },
-    onCompromised: () => undefined,
-  });
-  try {
-    const state = await readState(path);
-    const result = change(state);
-    await writeFileAtomically(path, `${JSON.stringify(state)}\n`, { mode: 0o600 });
-    return result;
-  } finally {
-    await release().catch(() => undefined);
-  }
+  return updateLockedJson(path, () => readState(path), change, options);
 }
 
 /** True when the state file remembers anything (so a pass without heartbeats still prunes what vanished). */

@@ -1,7 +1,7 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { writeFileAtomically } from '../common/atomic-write.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
+import { updateLockedJson } from '../common/locked-update.js';
 import type { InRunStatus } from '../common/marker.js';
 import { stateDir } from '../common/paths.js';
 import type { Report } from '../report/types.js';
@@ -86,22 +86,5 @@ export async function readOpsState(env: NodeJS.ProcessEnv): Promise<OpsState> {
  * long-running one never loses the other's episodes. With `persist: false` (dry run) nothing is written.
  */
 export async function updateOpsState<T>(env: NodeJS.ProcessEnv, change: (state: OpsState) => T, options: { persist: boolean }): Promise<T> {
-  if (!options.persist) return change(await readOpsState(env));
-  const path = opsStatePath(env);
-  await mkdir(dirname(path), { recursive: true });
-  const { lock } = await import('proper-lockfile');
-  const release = await lock(path, {
-    realpath: false,
-    stale: 10_000,
-    retries: { retries: 60, minTimeout: 20, maxTimeout: 250, factor: 1.5 },
-    onCompromised: () => undefined,
-  });
-  try {
-    const state = await readOpsState(env);
-    const result = change(state);
-    await writeFileAtomically(path, `${JSON.stringify(state)}\n`, { mode: 0o600 });
-    return result;
-  } finally {
-    await release().catch(() => undefined);
-  }
+  return updateLockedJson(opsStatePath(env), () => readOpsState(env), change, options);
 }
