@@ -44,7 +44,10 @@ describe('train-monitor --interval --serve: /metrics during real deliveries', ()
       const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
       const text = await waitFor(async () => {
         const body = await (await fetch(`${url}/metrics`)).text();
-        const done = value(body, 'hpc_run_delivery_retries_total{channel="bad"}') >= 2 && value(body, 'hpc_run_deliveries_total{channel="good",result="ok"}') >= 2;
+        // The runs gauge comes from the status snapshot, refreshed in the background (up to a second behind the counters).
+        const done = value(body, 'hpc_run_delivery_retries_total{channel="bad"}') >= 2
+          && value(body, 'hpc_run_deliveries_total{channel="good",result="ok"}') >= 2
+          && value(body, 'hpc_run_runs{state="delivery_failing"}') === 2;
         return done ? body : '';
       }, 60000, 300);
       expect(value(text, 'hpc_run_deliveries_total{channel="good",result="ok"}')).toBe(2); // never sent again
