@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, resolve } from 'node:path';
 import { HpcRunError } from '../common/errors.js';
+import { findOnPath } from '../common/find-on-path.js';
 import type { Logger } from '../common/logger.js';
 import { PACKAGE_ROOT } from '../common/version.js';
 
@@ -49,7 +49,7 @@ export function mergeCrontab(current: string, line: string): { text: string; rep
 export function entryForThisInstall(intervalMinutes: number, env: NodeJS.ProcessEnv): CronEntry {
   const monitorBin = resolve(PACKAGE_ROOT ?? process.cwd(), 'bin', 'train-monitor');
   const slurmDirs = ['squeue', 'sacct', 'scontrol'].flatMap((name) => {
-    const found = findOnPath(name, env.PATH ?? '');
+    const found = findOnPath(name, env.PATH, { absoluteOnly: true });
     return found ? [dirname(found)] : [];
   });
   const path = [dirname(process.execPath), dirname(monitorBin), ...slurmDirs, '/usr/local/bin', '/usr/bin', '/bin'];
@@ -113,20 +113,4 @@ function crontab(args: string[], env: NodeJS.ProcessEnv, input: string, tolerate
     child.stdin.on('error', () => {}); // a crontab that could not start: reported by 'error' above
     child.stdin.end(input);
   });
-}
-
-function findOnPath(name: string, path: string): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (!dir.startsWith('/')) continue;
-    const file = join(dir, name);
-    try {
-      if (existsSync(file)) {
-        accessSync(file, constants.X_OK);
-        return file;
-      }
-    } catch {
-      // not executable: look further
-    }
-  }
-  return undefined;
 }

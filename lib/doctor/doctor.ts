@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, mkdir, unlink, writeFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
+import { findOnPath } from '../common/find-on-path.js';
 import type { Logger } from '../common/logger.js';
 import { spoolDir, stateDir } from '../common/paths.js';
 import { checkConfig } from '../config/load.js';
@@ -106,7 +106,7 @@ async function dirLine(label: string, dir: string): Promise<CheckLine> {
 
 // Which Slurm commands are on PATH; missing ones are a note (fine on a machine without Slurm).
 async function schedulerLine(env: NodeJS.ProcessEnv): Promise<CheckLine> {
-  const found = await Promise.all(SCHEDULER_COMMANDS.map((c) => findOnPath(c, env)));
+  const found = SCHEDULER_COMMANDS.map((c) => findOnPath(c, env.PATH));
   const missing = SCHEDULER_COMMANDS.filter((_, i) => !found[i]);
   if (missing.length === 0) return { mark: 'ok', text: `scheduler: ${SCHEDULER_COMMANDS.join(', ')} found` };
   const present = SCHEDULER_COMMANDS.filter((_, i) => found[i]);
@@ -115,20 +115,6 @@ async function schedulerLine(env: NodeJS.ProcessEnv): Promise<CheckLine> {
     text: `scheduler: ${missing.join(', ')} not found${present.length ? ` (found: ${present.join(', ')})` : ''}`,
     fix: 'fine on a machine without Slurm; on a cluster, load the Slurm module (module load slurm) so the monitor can ask why a run was lost',
   };
-}
-
-/** The full path of an executable on PATH, or null. */
-export async function findOnPath(command: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, command);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
 }
 
 // One channel: its own settings (the module's checks), then where it connects.

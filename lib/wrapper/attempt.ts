@@ -1,7 +1,6 @@
 import type { Logger } from '../common/logger.js';
 import { startCommand, superviseCommand } from './child.js';
 import type { CommandSpec } from './options.js';
-import { startOrphanGuard } from './orphan-guard.js';
 import { describeSpawnError, startOutput } from './output.js';
 import { readShellSignal, type CommandEnd } from './status.js';
 
@@ -44,7 +43,7 @@ export async function startAttempt(input: {
   const command = startCommand(spec, { cwd: input.cwd, env: input.env, output: output.targets });
   output.attach(command);
   const supervisor = superviseCommand(command, input.killGraceMs);
-  const stopGuard = startOrphanGuard(process.pid, command.pid);
+  const stopGuard = () => output.guard.stop();
   const finished = (async () => {
     const exited = await command.exited;
     const end = spec.shell ? readShellSignal(exited) : exited;

@@ -3,6 +3,7 @@ import { accessSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GUARD_SCRIPT, guardOn, type OrphanGuard } from './orphan-guard.js';
 
 /** Where coreutils puts tee; the first executable one is used, else the wrapper copies the output itself. */
 const TEE_PATHS = ['/usr/bin/tee', '/bin/tee'];
@@ -35,9 +36,21 @@ export function findTee(): string | null {
  *   a closed console makes tee drop that output silently and go on writing the log (coreutils tee); XFSZ too, so
  *   a log over `ulimit -f` fails with EFBIG like a full disk instead of killing tee;
  * - a failing log: tee says so on its stderr (a pipe to the wrapper, which warns once) and keeps the console going.
- * stdio of the shell: 1 = our stdout, 2 = its messages to us ("ready" once the FIFOs exist), 3 = our stderr.
+ * The same shell also runs the orphan guard (orphan-guard.ts) in the background, on the pipe that is its stdin,
+ * so a run needs no process of its own for it; the guard ignores the same signals, so a scancel leaves it on watch.
+ * stdio of the shell: 0 = the guard's pipe from us, 1 = our stdout, 2 = its messages to us ("ready" once the FIFOs
+ * exist), 3 = our stderr. (An asynchronous list's stdin is /dev/null unless redirected: hence fd 4.)
  */
-const SCRIPT = `trap '' HUP INT TERM USR1 USR2 PIPE XFSZ; mkfifo -m 600 "$2" "$3" || exit 1; echo ready >&2; "$0" -a -- "$1" <"$3" >&3 3>&- & exec "$0" -a -- "$1" <"$2" 3>&-`;
+const SCRIPT = [
+  `trap '' HUP INT TERM USR1 USR2 PIPE XFSZ`,
+  `exec 4<&0 </dev/null`,
+  `{ ${GUARD_SCRIPT}; } <&4 >/dev/null 2>&1 3>&- 4<&- &`,
+  `exec 4<&-`,
+  `mkfifo -m 600 "$2" "$3" || exit 1`,
+  `echo ready >&2`,
+  `"$0" -a -- "$1" <"$3" >&3 3>&- &`,
+  `exec "$0" -a -- "$1" <"$2" 3>&-`,
+].join('\n');
 
 export interface NativeTee {
   /** The descriptors the command writes to, for its spawn's stdio[1] and stdio[2]. */
@@ -49,6 +62,8 @@ export interface NativeTee {
   release(): void;
   /** SIGKILLs both tees (a process the command left behind still holds their pipes). */
   kill(): void;
+  /** The orphan guard the shell runs. */
+  readonly guard: OrphanGuard;
 }
 
 /**
@@ -65,12 +80,13 @@ export async function startNativeTee(tee: string, logPath: string, onProblem: (l
   const fifos = [join(dir, 'out'), join(dir, 'err')];
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   const shell: ChildProcess = spawn('/bin/sh', ['-c', SCRIPT, tee, logPath, ...fifos], {
-    stdio: ['ignore', 'inherit', 'pipe', 2],
+    stdio: ['pipe', 'inherit', 'pipe', 2],
     // The C locale: tee starts without reading locale files (it copies bytes; its messages are parsed, not shown).
     env: { ...process.env, LC_ALL: 'C' },
     detached: true, // its own group: kill() reaches both tees, and a terminal's Ctrl-C reaches only the command
   });
   shell.on('error', () => undefined);
+  const guard = guardOn(shell.stdin);
   const exited = new Promise<void>((resolve) => {
     if (shell.pid === undefined) resolve();
     shell.once('exit', () => resolve());
@@ -115,6 +131,7 @@ export async function startNativeTee(tee: string, logPath: string, onProblem: (l
     problems?.destroy();
   };
   if (!(await ready)) {
+    guard.stop();
     kill();
     cleanup();
     return null;
@@ -131,6 +148,7 @@ export async function startNativeTee(tee: string, logPath: string, onProblem: (l
       }
     }
     await opening.then((handles) => Promise.all(handles.map((h) => h.close())), () => undefined);
+    guard.stop();
     kill();
     cleanup();
     return null;
@@ -145,5 +163,6 @@ export async function startNativeTee(tee: string, logPath: string, onProblem: (l
       for (const handle of handles) void handle.close().catch(() => undefined);
     },
     kill,
+    guard,
   };
 }

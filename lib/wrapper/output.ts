@@ -5,6 +5,7 @@ import { errnoCode, UsageError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { CommandProcess, OutputTarget } from './child.js';
 import { findTee, startNativeTee } from './native-tee.js';
+import { startOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import type { Writable } from 'node:stream';
 import { openLogFile, teeStream, type LogSink, type OutputStats } from './tee.js';
 
@@ -26,8 +27,13 @@ export interface CommandOutput {
   readonly targets: readonly [OutputTarget, OutputTarget];
   /** Bytes and time of the last output so far, for the heartbeat. */
   readonly stats: OutputStats;
-  /** Once the command was spawned (or failed to): starts the copying, or lets go of the command's ends. */
+  /**
+   * Once the command was spawned (or failed to): starts the copying, or lets go of the command's ends, and arms
+   * the orphan guard on the command's group.
+   */
   attach(command: CommandProcess): void;
+  /** The orphan guard (see orphan-guard.ts): stopped once the wrapper has seen the command out. */
+  readonly guard: OrphanGuard;
   /** Resolves when everything the command wrote is in the log and on the console. */
   readonly done: Promise<unknown>;
   /** Ends the copying now (the command is gone but something it left still holds its pipes); stats stay readable. */
@@ -60,7 +66,11 @@ export async function startOutput(log: { fd: number; path: string }, stdout: Sin
   return {
     targets: [native.commandStdout, native.commandStderr],
     stats,
-    attach: () => native.release(),
+    attach: (command) => {
+      native.release();
+      native.guard.arm(command.pid);
+    },
+    guard: native.guard,
     done: native.done,
     stop() {
       stats.freeze();
@@ -110,11 +120,14 @@ function copyInProcess(log: { fd: number; path: string }, stdout: Sink, stderr: 
   let command: CommandProcess | null = null;
   let finish: (value: unknown) => void = () => undefined;
   const done = new Promise((resolve) => (finish = resolve));
+  const guard = startOrphanGuard();
   return {
     targets: ['pipe', 'pipe'],
     stats,
+    guard,
     attach(started) {
       command = started;
+      guard.arm(started.pid);
       const streams = [];
       if (started.stdout) streams.push(teeStream(started.stdout, sink, { stream: stdout as unknown as Writable, ok: () => stdoutOk }, stats));
       if (started.stderr) streams.push(teeStream(started.stderr, sink, { stream: stderr as unknown as Writable, ok: () => stderrOk }, stats));

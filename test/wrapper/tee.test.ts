@@ -111,6 +111,7 @@ describe('the in-process copier (where there is no tee)', () => {
     output.attach(command);
     await command.exited;
     await output.done;
+    output.guard.stop();
     output.stop();
     const payload = readFileSync(join(box.workDir, 'payload'));
     expect(Buffer.concat(out).equals(payload)).toBe(true);
