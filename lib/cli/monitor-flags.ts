@@ -154,7 +154,8 @@ export const MONITOR_PROGRAM: ProgramSpec = {
         if (port !== null && args.mode === 'once') throw new FlagError('E_FLAG_CONFLICT', '--serve needs a long-running monitor: use it with --interval or --watch, not --once');
         args.serve = port === null ? null : serveSettings(inv, port);
         for (const note of args.notes) inv.logger.info(note);
-        const { runMonitor } = await import('../monitor/run.js');
+        // What a pass loads later (the config loader, the redactor) is fetched in the same round of the module loader.
+        const [{ runMonitor }] = await Promise.all([import('../monitor/run.js'), import('../config/load.js'), import('../config/redact.js')]);
         return runMonitor(args, { env: inv.env, cwd: inv.cwd, logger: inv.logger, spool: spoolDir(inv.env) });
       },
     },

@@ -8,6 +8,9 @@ import { applyLogFormat } from './log-format.js';
 
 /** `train-wrapper`: parse, load the config, validate everything, then run the command and exit with its status. */
 export async function main(argv: string[]): Promise<void> {
+  // The config loader is fetched while the command line is parsed (one module-loader round less before the command).
+  const configModule = import('../config/wrapper.js');
+  configModule.catch(() => undefined); // awaited below, where a failure reaches the error boundary
   await runCli('train-wrapper', async () => {
     const env = process.env;
     const parsed = await parseWrapperArgs(argv, env);
@@ -21,7 +24,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     applyLogFormat(parsed.values, env);
     // Only `train:` (and the channels with --notify) is read; a problem elsewhere is a warning, never a refusal.
-    const { loadWrapperConfig } = await import('../config/wrapper.js');
+    const { loadWrapperConfig } = await configModule;
     const where = { configPath: parsed.values.text('config')?.value, env, cwd: process.cwd() };
     const trainOnly = await loadWrapperConfig({ ...where, notify: false });
     const options = normalizeWrapperOptions(parsed.values, trainOnly.train);

@@ -47,8 +47,7 @@ export function describeSummary(s: PassSummary): string | null {
  * one-monitor-per-place lock (not taken by `--once` or `--dry-run`: the rename claim guards those).
  */
 export async function runMonitor(args: MonitorRunArgs, io: { env: NodeJS.ProcessEnv; cwd: string; logger: Logger; spool: string }): Promise<number> {
-  const { loadConfig } = await import('../config/load.js');
-  const { createRedactor } = await import('../config/redact.js');
+  const [{ loadConfig }, { createRedactor }] = await Promise.all([import('../config/load.js'), import('../config/redact.js')]);
   const loaded = await loadConfig({ configPath: args.configPath, env: io.env, cwd: io.cwd });
   const config = applyOverrides(loaded, args);
   const redact = createRedactor(config.secrets);
