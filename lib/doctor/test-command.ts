@@ -8,7 +8,7 @@ import { buildSampleReport } from './sample-report.js';
 
 export interface TestCommandOptions {
   configPath?: string;
-  /** Only this configured channel (by name). */
+  /** Only this configured channel (by name), or the channels of this type. */
   channel?: string;
   env: NodeJS.ProcessEnv;
   logger: Logger;
@@ -23,10 +23,15 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
   const config = await loadConfig({ configPath: options.configPath, env: options.env, cwd: process.cwd() });
   let selected = config.channels;
   if (options.channel !== undefined) {
-    selected = config.channels.filter((c) => c.name === options.channel);
+    // A name first; else every channel of that type (`--channel xxtui` with one xxtui channel named `phone`).
+    const named = config.channels.filter((c) => c.name === options.channel);
+    selected = named.length > 0 ? named : config.channels.filter((c) => c.type === options.channel);
     if (selected.length === 0) {
-      const names = config.channels.map((c) => c.name).join(', ') || 'none';
-      throw new UsageError(`no channel named '${options.channel}'; configured channels: ${names}`, 'use one of the names above with --channel, or leave --channel out to test them all');
+      const names = config.channels.map((c) => `${c.name} (${c.type})`).join(', ') || 'none';
+      throw new UsageError(
+        `no channel named '${options.channel}' and none of that type; configured channels: ${names}`,
+        'use one of the names or types above with --channel, or leave --channel out to test them all',
+      );
     }
   }
   const ctx = createChannelContext(config, options.logger, options.env);

@@ -94,12 +94,20 @@ report:
     expect(bad.requests).toHaveLength(0);
   });
 
+  test('--channel TYPE tests the channels of that type when no channel has that name', async () => {
+    const { logger, stdout } = captureLogger();
+    expect(await runTestCommand({ configPath: configFile, channel: 'dingtalk', env, logger })).toBe(0);
+    expect(stdout().trim()).toBe('✓ team (dingtalk): delivered');
+    expect(good.requests).toHaveLength(1);
+    expect(bad.requests).toHaveLength(0);
+  });
+
   test('an unknown channel name is a usage error listing the configured names', async () => {
     const { logger } = captureLogger();
     const run = runTestCommand({ configPath: configFile, channel: 'nope', env, logger });
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(runTestCommand({ configPath: configFile, channel: 'nope', env, logger })).rejects.toThrow(
-      /no channel named 'nope'; configured channels: team, lark-bot, phone, alerts, selfsigned/,
+      /no channel named 'nope' and none of that type; configured channels: team \(dingtalk\), lark-bot \(feishu\), phone \(wecom\), alerts \(ntfy\), selfsigned \(bark\)/,
     );
     expect(good.requests).toHaveLength(0);
   });
@@ -145,7 +153,7 @@ report:
     test('an unknown --channel exits 2 naming the configured channels', async () => {
       const run = await runBin(BIN.monitor, ['test', '--config', configFile, '--channel', 'nope'], { env, cwd: temp.dir });
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/no channel named 'nope'; configured channels: team, lark-bot, phone, alerts, selfsigned/);
+      expect(run.stderr).toMatch(/no channel named 'nope' and none of that type; configured channels: team \(dingtalk\), lark-bot/);
       expect(run.stdout).toBe('');
     });
   });
