@@ -26,7 +26,10 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
     selected = config.channels.filter((c) => c.name === options.channel);
     if (selected.length === 0) {
       const names = config.channels.map((c) => c.name).join(', ') || 'none';
-      throw new UsageError(`no channel named '${options.channel}'; configured channels: ${names}`, 'use one of the names above with --channel, or leave --channel out to test them all');
+      throw new UsageError(
+        `no channel named '${options.channel}'; configured channels: ${names}`,
+        'use one of the names above with --channel, or leave --channel out to test them all',
+      );
     }
   }
   const ctx = createChannelContext(config, options.logger, options.env);
@@ -51,7 +54,9 @@ const PLAIN_WORDS = /^(bad key|signature rejected|keyword missing|rate limited|a
 export function plainReason(detail: string): string {
   const said = detail.replace(/^service said /, '');
   if (PLAIN_WORDS.test(said)) return said;
-  if (/^(connection refused|timed out|host not found|network unreachable|connection reset|could not connect)/.test(detail)) return `unreachable: ${detail}`;
+  if (/^(connection refused|timed out|host not found|network unreachable|connection reset|could not connect)/.test(detail)) {
+    return `unreachable: ${detail}`;
+  }
   if (/^HTTP (401|403)\b/.test(detail)) return `bad key (${detail})`;
   if (/^HTTP 404\b/.test(detail)) return `bad key or URL (${detail})`;
   if (/^HTTP 429\b/.test(detail)) return `rate limited (${detail})`;
