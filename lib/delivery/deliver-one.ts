@@ -25,7 +25,9 @@ export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): 
       badPath = await setAside(held);
     });
     if (badPath) {
-      ctx.logger.error(`cannot build the report of ${describeClaimed(item)} (${reason}); moved to ${basename(badPath)}; it is kept, not delivered`);
+      ctx.logger.error(
+        `cannot build the report of ${describeClaimed(item)} (${reason}); moved to ${basename(badPath)}; it is kept, not delivered`,
+      );
     }
     return { delivered: false, failures: [`report: ${reason}`], ...(badPath ? { setAside: badPath } : {}) };
   }
