@@ -37,7 +37,9 @@ export function findTee(): string | null {
  * - a failing log: tee says so on its stderr (a pipe to the wrapper, which warns once) and keeps the console going.
  * stdio of the shell: 1 = our stdout, 2 = its messages to us ("ready" once the FIFOs exist), 3 = our stderr.
  */
-const SCRIPT = `trap '' HUP INT TERM USR1 USR2 PIPE XFSZ; mkfifo -m 600 "$2" "$3" || exit 1; echo ready >&2; "$0" -a -- "$1" <"$3" >&3 3>&- & exec "$0" -a -- "$1" <"$2" 3>&-`;
+const SCRIPT =
+  `trap '' HUP INT TERM USR1 USR2 PIPE XFSZ; mkfifo -m 600 "$2" "$3" || exit 1; echo ready >&2; ` +
+  `"$0" -a -- "$1" <"$3" >&3 3>&- & exec "$0" -a -- "$1" <"$2" 3>&-`;
 
 export interface NativeTee {
   /** The descriptors the command writes to, for its spawn's stdio[1] and stdio[2]. */
