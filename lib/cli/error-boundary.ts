@@ -14,7 +14,9 @@ export async function runCli(program: string, main: () => Promise<number>): Prom
     const json = logFormatFromEnv() === 'json';
     if (error instanceof HpcRunError) {
       if (json) {
-        process.stderr.write(formatLogLine('json', program, 'error', error.message, { code: error.code, ...(error.hint ? { fix: error.hint } : {}) }));
+        process.stderr.write(
+          formatLogLine('json', program, 'error', error.message, { code: error.code, ...(error.hint ? { fix: error.hint } : {}) }),
+        );
       } else {
         process.stderr.write(`${program}: ${error.message}\n`);
         if (error.hint) process.stderr.write(`${program}: fix: ${error.hint}\n`);

@@ -16,7 +16,8 @@ export const MONITOR_FLAGS = {
   'work-dir': {
     type: 'string', multiple: true, env: 'HPC_RUN_WORK_DIR', envSeparator: ':', configKey: 'watch',
     defaultText: 'the spool: every run the wrapper registered', commands: ['', 'status', 'serve', 'clean'],
-    help: 'Work dir to watch (repeatable); status, serve: only runs in these dirs; clean: also these dirs.', example: '--work-dir ~/exp1 --work-dir ~/exp2',
+    help: 'Work dir to watch (repeatable); status, serve: only runs in these dirs; clean: also these dirs.',
+    example: '--work-dir ~/exp1 --work-dir ~/exp2',
   },
   interval: {
     type: 'duration', env: 'HPC_RUN_INTERVAL', configKey: 'monitor.interval', default: DEFAULTS.monitor.interval_s, commands: MAIN,
@@ -40,7 +41,8 @@ export const MONITOR_FLAGS = {
   },
   'dry-run': {
     type: 'boolean', env: 'HPC_RUN_DRY_RUN', default: false, commands: ['', 'install-cron', 'clean'],
-    help: 'Print the reports (install-cron: the crontab line; clean: what would go); send, claim, delete and install nothing.', example: '--once --dry-run',
+    help: 'Print the reports (install-cron: the crontab line; clean: what would go); send, claim, delete and install nothing.',
+    example: '--once --dry-run',
   },
   'interval-minutes': {
     type: 'integer', default: 5, min: 1, max: 60, commands: ['install-cron'],
@@ -60,7 +62,8 @@ export const MONITOR_FLAGS = {
   },
   signal: {
     type: 'string', valueName: 'SIGNAL', default: 'TERM', commands: ['stop'],
-    help: 'TERM or INT end the run (grace period, then SIGKILL); USR1 or USR2 are passed on and the run goes on.', example: 'stop bert --signal USR1',
+    help: 'TERM or INT end the run (grace period, then SIGKILL); USR1 or USR2 are passed on and the run goes on.',
+    example: 'stop bert --signal USR1',
   },
   reason: {
     type: 'string', valueName: 'TEXT', commands: ['stop'], defaultText: 'none',
@@ -76,11 +79,13 @@ export const MONITOR_FLAGS = {
   },
   host: {
     type: 'string', valueName: 'ADDR', default: '127.0.0.1', commands: ['', 'serve'],
-    help: 'Address the status server binds; anything but loopback needs --token-file.', example: 'serve --host 0.0.0.0 --token-file ~/.hpc-run-token',
+    help: 'Address the status server binds; anything but loopback needs --token-file.',
+    example: 'serve --host 0.0.0.0 --token-file ~/.hpc-run-token',
   },
   'token-file': {
     type: 'string', valueName: 'FILE', commands: ['', 'serve'], defaultText: 'none',
-    help: 'Its first line is the bearer token the status server requires (Authorization: Bearer …).', example: 'serve --token-file ~/.hpc-run-token',
+    help: 'Its first line is the bearer token the status server requires (Authorization: Bearer …).',
+    example: 'serve --token-file ~/.hpc-run-token',
   },
   'keep-last': {
     type: 'integer', valueName: 'N', min: 0, commands: ['clean'], configKey: 'retention.keep_last', defaultText: 'no limit',
@@ -104,7 +109,8 @@ export const MONITOR_FLAGS = {
   },
   'log-format': {
     type: 'string', valueName: 'FORMAT', env: 'HPC_RUN_LOG_FORMAT', default: 'text',
-    help: "The monitor's own lines: text, or json (one object per line with time, level, message and fields).", example: '--log-format json',
+    help: "The monitor's own lines: text, or json (one object per line with time, level, message and fields).",
+    example: '--log-format json',
   },
   help: { type: 'boolean', alias: 'h', builtin: 'help', help: 'Show this help.', example: '--help' },
   version: { type: 'boolean', builtin: 'version', help: 'Show the version.', example: '--version' },
@@ -151,7 +157,9 @@ export const MONITOR_PROGRAM: ProgramSpec = {
       run: async (inv) => {
         const args = normalizeMonitorArgs(inv.values, inv.cwd, configPath(inv));
         const port = inv.values.optionalInteger('serve');
-        if (port !== null && args.mode === 'once') throw new FlagError('E_FLAG_CONFLICT', '--serve needs a long-running monitor: use it with --interval or --watch, not --once');
+        if (port !== null && args.mode === 'once') {
+          throw new FlagError('E_FLAG_CONFLICT', '--serve needs a long-running monitor: use it with --interval or --watch, not --once');
+        }
         args.serve = port === null ? null : serveSettings(inv, port);
         for (const note of args.notes) inv.logger.info(note);
         // What a pass loads later (the config loader, the redactor) is fetched in the same round of the module loader.
@@ -180,7 +188,10 @@ export const MONITOR_PROGRAM: ProgramSpec = {
       run: async (inv) => {
         const { runStatus } = await import('../ops/status.js');
         const workDirs = (inv.values.list('work-dir')?.value ?? []).map((d) => resolve(inv.cwd, d));
-        return runStatus({ json: inv.values.bool('json').value, all: inv.values.bool('all').value, workDirs }, { env: inv.env, logger: inv.logger, stdout: process.stdout });
+        return runStatus(
+          { json: inv.values.bool('json').value, all: inv.values.bool('all').value, workDirs },
+          { env: inv.env, logger: inv.logger, stdout: process.stdout },
+        );
       },
     },
     follow: {
@@ -188,7 +199,10 @@ export const MONITOR_PROGRAM: ProgramSpec = {
       positionals: ['run?'],
       run: async (inv) => {
         const { runFollow } = await import('../ops/follow.js');
-        return runFollow({ run: inv.positionals[0], lines: inv.values.integer('lines') }, { env: inv.env, cwd: inv.cwd, logger: inv.logger });
+        return runFollow(
+          { run: inv.positionals[0], lines: inv.values.integer('lines') },
+          { env: inv.env, cwd: inv.cwd, logger: inv.logger },
+        );
       },
     },
     stop: {
@@ -196,7 +210,10 @@ export const MONITOR_PROGRAM: ProgramSpec = {
       positionals: ['run'],
       run: async (inv) => {
         const { runStop } = await import('../ops/stop.js');
-        return runStop({ run: inv.positionals[0], signal: inv.values.text('signal')?.value, reason: inv.values.text('reason')?.value }, { env: inv.env, cwd: inv.cwd, logger: inv.logger });
+        return runStop(
+          { run: inv.positionals[0], signal: inv.values.text('signal')?.value, reason: inv.values.text('reason')?.value },
+          { env: inv.env, cwd: inv.cwd, logger: inv.logger },
+        );
       },
     },
     serve: {

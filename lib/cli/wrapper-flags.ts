@@ -16,7 +16,8 @@ export const WRAPPER_FLAGS = {
   },
   'log-dir': {
     type: 'string', env: 'HPC_RUN_LOG_DIR', configKey: 'train.log.dir', default: 'logs',
-    help: 'Log directory, relative to the work dir; may lie outside it (the spool entry then names the log for the monitor).', example: '--log-dir /scratch/$USER/logs',
+    help: 'Log directory, relative to the work dir; may lie outside it (the spool entry then names the log for the monitor).',
+    example: '--log-dir /scratch/$USER/logs',
   },
   'run-id': {
     type: 'string', env: 'HPC_RUN_RUN_ID', defaultText: 'the Slurm array/job id, else none',
@@ -63,7 +64,8 @@ export const WRAPPER_FLAGS = {
   },
   'log-format': {
     type: 'string', valueName: 'FORMAT', env: 'HPC_RUN_LOG_FORMAT', default: 'text',
-    help: "The wrapper's own lines: text, or json (one object per line); the command's output is never touched.", example: '--log-format json',
+    help: "The wrapper's own lines: text, or json (one object per line); the command's output is never touched.",
+    example: '--log-format json',
   },
   help: { type: 'boolean', alias: 'h', builtin: 'help', help: 'Show this help.', example: '--help' },
   version: { type: 'boolean', builtin: 'version', help: 'Show the version.', example: '--version' },

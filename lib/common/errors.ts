@@ -31,7 +31,13 @@ export interface ValueSource {
 }
 
 /** Codes of command-line problems: an unknown flag or command, a stray argument, a bad, missing or contradicting value. */
-export type FlagErrorCode = 'E_FLAG_UNKNOWN' | 'E_COMMAND_UNKNOWN' | 'E_ARG_UNEXPECTED' | 'E_FLAG_VALUE' | 'E_FLAG_MISSING' | 'E_FLAG_CONFLICT';
+export type FlagErrorCode =
+  | 'E_FLAG_UNKNOWN'
+  | 'E_COMMAND_UNKNOWN'
+  | 'E_ARG_UNEXPECTED'
+  | 'E_FLAG_VALUE'
+  | 'E_FLAG_MISSING'
+  | 'E_FLAG_CONFLICT';
 
 /** A command-line problem (exit 2); a bad value carries its source, so the message blames the flag, variable or key. */
 export class FlagError extends HpcRunError {

@@ -7,7 +7,12 @@ import { writeFileAtomically } from './atomic-write.js';
  * monitor beside a long-running one never loses the other's changes. With `persist: false` (dry run) the change
  * is computed on what is read and nothing is written.
  */
-export async function updateLockedJson<S, T>(path: string, read: () => Promise<S>, change: (state: S) => T, options: { persist: boolean }): Promise<T> {
+export async function updateLockedJson<S, T>(
+  path: string,
+  read: () => Promise<S>,
+  change: (state: S) => T,
+  options: { persist: boolean },
+): Promise<T> {
   if (!options.persist) return change(await read());
   await mkdir(dirname(path), { recursive: true });
   const { lock } = await import('proper-lockfile');

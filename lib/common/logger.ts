@@ -32,7 +32,14 @@ export function logFormatFromEnv(env: NodeJS.ProcessEnv = process.env): LogForma
 }
 
 /** One of the program's own lines in the chosen format, newline included. */
-export function formatLogLine(format: LogFormat, prefix: string, level: Level, message: string, fields?: LogFields, at = new Date()): string {
+export function formatLogLine(
+  format: LogFormat,
+  prefix: string,
+  level: Level,
+  message: string,
+  fields?: LogFields,
+  at = new Date(),
+): string {
   if (format === 'json') return `${JSON.stringify({ time: at.toISOString(), level, program: prefix, message, ...fields })}\n`;
   return `[${prefix}] ${level === 'info' ? '' : `${level}: `}${message}\n`;
 }

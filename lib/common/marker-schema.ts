@@ -43,7 +43,12 @@ export function normalizeGpus(v: unknown): GpuSummary[] {
   if (!Array.isArray(v)) return [];
   return v.slice(0, MAX_GPUS).filter((g) => typeof g === 'object' && g !== null).map((g: Record<string, unknown>, i) => ({
     index: num(g.index) ?? (Number.isFinite(Number(g.index)) && g.index !== '' ? Number(g.index) : i),
-    name: typeof g.name === 'string' ? capText(g.name, 256) : g.name === undefined || g.name === null ? 'GPU' : capText(String(g.name), 256),
+    name:
+      typeof g.name === 'string'
+        ? capText(g.name, 256)
+        : g.name === undefined || g.name === null
+          ? 'GPU'
+          : capText(String(g.name), 256),
     memory_total_mib: num(g.memory_total_mib) ?? 0,
     peak_memory_used_mib: num(g.peak_memory_used_mib) ?? 0,
     mean_utilization_pct: num(g.mean_utilization_pct) ?? 0,

@@ -50,7 +50,9 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** `train_YYYYMMDD_HHMMSS[_<run-id>].log` in local time. */
 export function logFileName(startedAt: Date, runId: string | null): string {
   const d = startedAt;
-  const stamp = `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}_${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+  const date = `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
+  const time = `${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+  const stamp = `${date}_${time}`;
   return runId ? `train_${stamp}_${runId}.log` : `train_${stamp}.log`;
 }
 
@@ -75,7 +77,9 @@ export function resolveRunId(explicit: string | undefined, env: Env = process.en
 
 /** Local time in the seed's marker format `YYYY-MM-DD HH:MM:SS`. */
 export function seedTimestamp(d: Date): string {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${date} ${time}`;
 }
 
 /** ISO 8601 with the local UTC offset, e.g. `2024-01-01T11:34:50+08:00`. */

@@ -5,7 +5,8 @@ const paused = new Set<string>();
 
 /**
  * Test hook: with `HPC_RUN_TEST_PAUSE_AT=<step>` the process says `test pause at <step>` on stderr and stops itself
- * (SIGSTOP) at that named step (the first time it gets there), so a test can SIGKILL or SIGCONT it at exactly that point. A no-op otherwise.
+ * (SIGSTOP) at that named step (the first time it gets there), so a test can SIGKILL or SIGCONT it at exactly that
+ * point. A no-op otherwise.
  */
 export function pauseAt(step: string): void {
   const wanted = process.env.HPC_RUN_TEST_PAUSE_AT;

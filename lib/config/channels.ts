@@ -30,14 +30,27 @@ export interface NormalizedChannels {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const KNOWN_KEYS = ['type', 'api_keys_file', 'channels'];
 /** Headers that describe the request, never carry a secret, and whose values are common words worth keeping. */
-const PLAIN_HEADERS = new Set(['content-type', 'accept', 'accept-language', 'accept-encoding', 'content-language', 'user-agent', 'cache-control']);
+const PLAIN_HEADERS = new Set([
+  'content-type',
+  'accept',
+  'accept-language',
+  'accept-encoding',
+  'content-language',
+  'user-agent',
+  'cache-control',
+]);
 
 /**
  * Every channel: the seed's one `notification.type` (settings from `notification.<type>`), then each entry of
  * `notification.channels`; unique names; each checked by its module's settings; missing settings taken from the
  * secrets file; required keys checked. Nothing configured gives the registry's default channel.
  */
-export async function normalizeChannels(notification: unknown, rawNotification: unknown, secrets: SecretsFile, problems: ProblemList): Promise<NormalizedChannels> {
+export async function normalizeChannels(
+  notification: unknown,
+  rawNotification: unknown,
+  secrets: SecretsFile,
+  problems: ProblemList,
+): Promise<NormalizedChannels> {
   const result: NormalizedChannels = { channels: [], byDefault: false, secrets: [], secretPaths: [], inlineSecretPaths: [] };
   if (notification === undefined || notification === null) {
     result.channels.push({ type: DEFAULT_CHANNEL_TYPE, name: DEFAULT_CHANNEL_TYPE });
@@ -119,7 +132,10 @@ function warnUnusedKeys(notification: Record<string, unknown>, seedType: string 
     if (KNOWN_KEYS.includes(key) || key === seedType) continue;
     const where = problems.file ? `${problems.file}: ` : '';
     if (isChannelType(key)) {
-      problems.warn(`${where}notification.${key} is ignored: notification.type is ${seedType ? `'${seedType}'` : 'not set'} (add the channel to notification.channels to use it as well)`);
+      problems.warn(
+        `${where}notification.${key} is ignored: notification.type is ${seedType ? `'${seedType}'` : 'not set'}` +
+          ' (add the channel to notification.channels to use it as well)',
+      );
     } else {
       problems.warn(`${where}${unknownKeyMessage(`notification.${key}`, key, [...KNOWN_KEYS, ...channelTypes()])}`);
     }
@@ -207,7 +223,9 @@ function missingKeyMessage(type: string, name: string, key: string, spec: Channe
   let where: string;
   if (secrets.file) where = `in ${secrets.file}`;
   else if (secrets.expected.length > 0) {
-    where = `in the secrets file, which was not found (expected ${secrets.expected.join(' or ')}${secrets.named ? ', named by notification.api_keys_file' : ''})`;
+    where =
+      `in the secrets file, which was not found (expected ${secrets.expected.join(' or ')}` +
+      `${secrets.named ? ', named by notification.api_keys_file' : ''})`;
   } else where = 'in a secrets file named by notification.api_keys_file';
   return `the ${type} channel '${name}' needs '${key}': set it here, or put ${keys} ${where}`;
 }
@@ -218,7 +236,11 @@ function collectSecrets(draft: Draft, channel: ChannelConfig, spec: ChannelSetti
     const path = `${draft.path}.${key}`;
     result.secretPaths.push(path);
     const value = channel[key];
-    const values = isMapping(value) ? Object.entries(value).filter(([h]) => !PLAIN_HEADERS.has(h.toLowerCase())).map(([, v]) => v) : [value];
+    const values = isMapping(value)
+      ? Object.entries(value)
+          .filter(([h]) => !PLAIN_HEADERS.has(h.toLowerCase()))
+          .map(([, v]) => v)
+      : [value];
     for (const v of values) {
       if (typeof v !== 'string' && typeof v !== 'number') continue;
       const text = String(v);

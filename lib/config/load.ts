@@ -128,7 +128,17 @@ export async function inspectConfig(options: LoadOptions): Promise<Inspection> {
   const redact = createRedactor(config.secrets);
   config.warnings = problems.warnings.map(redact);
   const secretsPath = secretsFile.file;
-  return { config, file, source, skipped, locateFailed: false, secretsFile: secretsPath, problems: problems.problems, warnings: config.warnings, redact };
+  return {
+    config,
+    file,
+    source,
+    skipped,
+    locateFailed: false,
+    secretsFile: secretsPath,
+    problems: problems.problems,
+    warnings: config.warnings,
+    redact,
+  };
 }
 
 // Secrets written into a config file that group or others can read: say which, and how to protect them.

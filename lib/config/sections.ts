@@ -21,7 +21,8 @@ export function normalizeReport(value: unknown, problems: ProblemList): ReportCo
   const report: ReportConfig = { ...DEFAULTS.report };
   const section = readSection(value, 'report', ['include_last_n_lines', 'language', 'max_line_length'], problems);
   if (section.include_last_n_lines !== undefined) {
-    report.include_last_n_lines = readPositiveInteger(section.include_last_n_lines, 'report.include_last_n_lines', problems) ?? report.include_last_n_lines;
+    report.include_last_n_lines =
+      readPositiveInteger(section.include_last_n_lines, 'report.include_last_n_lines', problems) ?? report.include_last_n_lines;
   }
   if (section.max_line_length !== undefined) {
     report.max_line_length = readPositiveInteger(section.max_line_length, 'report.max_line_length', problems) ?? report.max_line_length;
@@ -51,7 +52,14 @@ export function normalizeTrain(value: unknown, cwd: string, env: NodeJS.ProcessE
 }
 
 /** `watch:` (top level) and `monitor.watch`, plus `train.work_dir`: absolute directories, each once. */
-export function normalizeWatch(top: unknown, monitor: unknown, train: TrainDefaults, cwd: string, env: NodeJS.ProcessEnv, problems: ProblemList): string[] {
+export function normalizeWatch(
+  top: unknown,
+  monitor: unknown,
+  train: TrainDefaults,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  problems: ProblemList,
+): string[] {
   const dirs: string[] = [];
   const nested = isMapping(monitor) ? monitor.watch : undefined;
   for (const [value, path] of [[top, 'watch'], [nested, 'monitor.watch']] as const) {
@@ -97,7 +105,9 @@ export function normalizeMonitor(value: unknown, problems: ProblemList): Monitor
 export function normalizeDigest(value: unknown, problems: ProblemList): DigestSettings {
   const digest: DigestSettings = { ...DEFAULTS.digest };
   const section = readSection(value, 'digest', ['min_batch'], problems);
-  if (section.min_batch !== undefined) digest.min_batch = readPositiveInteger(section.min_batch, 'digest.min_batch', problems) ?? digest.min_batch;
+  if (section.min_batch !== undefined) {
+    digest.min_batch = readPositiveInteger(section.min_batch, 'digest.min_batch', problems) ?? digest.min_batch;
+  }
   return digest;
 }
 

@@ -42,7 +42,12 @@ export async function claimMarker(markerPath: string, workDir: string | null, ct
  * shares its file with the marker name (an older version's put-back cut between link and unlink) is dropped:
  * the marker lives on under its own name and is delivered from there.
  */
-export async function readClaimed(claimPath: string, markerPath: string, workDir: string | null, ctx: DeliveryContext): Promise<ClaimResult> {
+export async function readClaimed(
+  claimPath: string,
+  markerPath: string,
+  workDir: string | null,
+  ctx: DeliveryContext,
+): Promise<ClaimResult> {
   if (await sameFile(claimPath, markerPath)) {
     await unlink(claimPath).catch(() => undefined);
     noteHeld(claimPath, false);

@@ -27,7 +27,12 @@ export interface DeliveryEvents {
 }
 
 /** Builds a delivery context; channel creation is deferred until a report is actually sent. */
-export function createDeliveryContext(options: { config: Config; logger: Logger; env: NodeJS.ProcessEnv; redact: (text: string) => string }): DeliveryContext {
+export function createDeliveryContext(options: {
+  config: Config;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  redact: (text: string) => string;
+}): DeliveryContext {
   let channels: Promise<Channel[]> | null = null;
   return {
     ...options,

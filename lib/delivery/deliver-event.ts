@@ -29,7 +29,11 @@ export async function deliverEvent(report: Report, ctx: DeliveryContext, meta: D
         ok: false, detail: error instanceof Error ? error.message : String(error), retryable: true,
       }));
       const delivery = await Promise.race([sent, late]);
-      return delivery === 'late' ? `${channel.name}: no answer within ${timeoutMs / 1000} s` : delivery.ok ? null : `${channel.name}: ${delivery.detail}`;
+      return delivery === 'late'
+        ? `${channel.name}: no answer within ${timeoutMs / 1000} s`
+        : delivery.ok
+          ? null
+          : `${channel.name}: ${delivery.detail}`;
     }));
     const failures = results.filter((r): r is string => r !== null).map((r) => ctx.redact(r));
     return { delivered: failures.length === 0, failures };

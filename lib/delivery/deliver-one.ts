@@ -24,7 +24,11 @@ export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): 
     await keepHeld([item], ctx, async (held) => {
       badPath = await setAside(held);
     });
-    if (badPath) ctx.logger.error(`cannot build the report of ${describeClaimed(item)} (${reason}); moved to ${basename(badPath)}; it is kept, not delivered`);
+    if (badPath) {
+      ctx.logger.error(
+        `cannot build the report of ${describeClaimed(item)} (${reason}); moved to ${basename(badPath)}; it is kept, not delivered`,
+      );
+    }
     return { delivered: false, failures: [`report: ${reason}`], ...(badPath ? { setAside: badPath } : {}) };
   }
   return deliverClaimed([item], report, ctx, describeClaimed(item));

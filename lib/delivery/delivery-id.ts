@@ -6,7 +6,15 @@ import type { Marker } from '../common/marker.js';
  * command) and never from the delivery state, so every retry and every monitor sends the same id.
  */
 export function deliveryIdOf(marker: Marker): string {
-  const identity = [marker.host, marker.pid, marker.started_at, marker.run_id ?? '', marker.work_dir, marker.command, marker.slurm?.job_id ?? ''];
+  const identity = [
+    marker.host,
+    marker.pid,
+    marker.started_at,
+    marker.run_id ?? '',
+    marker.work_dir,
+    marker.command,
+    marker.slurm?.job_id ?? '',
+  ];
   return `hpc-run-${createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 32)}`;
 }
 

@@ -51,7 +51,11 @@ export async function removeClaim(item: ClaimedMarker): Promise<void> {
  * Runs one step on each claimed marker; a claim another monitor took over meanwhile is said once and left to it.
  * Returns the items still held.
  */
-export async function keepHeld(items: ClaimedMarker[], ctx: DeliveryContext, step: (item: ClaimedMarker) => Promise<unknown>): Promise<ClaimedMarker[]> {
+export async function keepHeld(
+  items: ClaimedMarker[],
+  ctx: DeliveryContext,
+  step: (item: ClaimedMarker) => Promise<unknown>,
+): Promise<ClaimedMarker[]> {
   const held: ClaimedMarker[] = [];
   for (const item of items) {
     try {

@@ -20,7 +20,9 @@ export async function readMarkerFile(path: string, uid: number | null): Promise<
     if (uid !== null && info.uid !== uid) return { kind: 'foreign', uid: info.uid };
     // `final`: no writer will ever make these readable, so no grace period is waited out for them.
     if (!info.isFile()) return { kind: 'corrupt', reason: 'not a regular file', final: true };
-    if (info.size > MAX_MARKER_BYTES) return { kind: 'corrupt', reason: `larger than ${MAX_MARKER_BYTES / 1024 / 1024} MB (${info.size} bytes)`, final: true };
+    if (info.size > MAX_MARKER_BYTES) {
+      return { kind: 'corrupt', reason: `larger than ${MAX_MARKER_BYTES / 1024 / 1024} MB (${info.size} bytes)`, final: true };
+    }
     return { kind: 'ok', marker: parseMarker(await readFile(path, 'utf8'), path) };
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return { kind: 'gone' };

@@ -8,7 +8,13 @@ export function deliveredChannels(marker: Marker): string[] {
 }
 
 /** The delivery state after a partly failed attempt: who got it, how often we tried, when to try next. */
-export function nextDeliveryState(prev: DeliveryState | undefined, okNames: string[], failures: string[], nowMs: number, settings: MonitorSettings): DeliveryState {
+export function nextDeliveryState(
+  prev: DeliveryState | undefined,
+  okNames: string[],
+  failures: string[],
+  nowMs: number,
+  settings: MonitorSettings,
+): DeliveryState {
   const attempts = (prev?.attempts ?? 0) + 1;
   const delayS = retryDelay(attempts, settings.retry_base_s, settings.retry_max_s);
   return {

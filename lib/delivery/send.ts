@@ -34,7 +34,12 @@ async function sendOne(channel: Channel, report: Report, meta: DeliveryMeta, ctx
  * files are deleted; otherwise each is rewritten atomically with its delivery state and put back under its
  * marker name for a later pass (after the backoff), and stderr says what failed and when it retries.
  */
-export async function deliverClaimed(items: ClaimedMarker[], report: Report, ctx: DeliveryContext, label: string): Promise<DeliveryOutcome> {
+export async function deliverClaimed(
+  items: ClaimedMarker[],
+  report: Report,
+  ctx: DeliveryContext,
+  label: string,
+): Promise<DeliveryOutcome> {
   const already = deliveredChannels(items[0].marker);
   const channels = (await ctx.channels()).filter((c) => !already.includes(c.name));
   const safe = redactReport(report, ctx.redact);
@@ -61,7 +66,8 @@ export async function deliverClaimed(items: ClaimedMarker[], report: Report, ctx
   await keepHeld(items, ctx, (item) => putBackWithState(item, state));
   const permanent = failed.some((r) => !r.delivery.retryable) ? ' (a retry will not help until the configuration is fixed)' : '';
   ctx.logger.warn(
-    `could not deliver ${label}: ${failures.join('; ')}; kept for retry, ${describeRetry(Date.parse(state.next_attempt_at ?? ''), ctx.now())} (attempt ${state.attempts})${permanent}` +
+    `could not deliver ${label}: ${failures.join('; ')}; kept for retry, ` +
+      `${describeRetry(Date.parse(state.next_attempt_at ?? ''), ctx.now())} (attempt ${state.attempts})${permanent}` +
       (okNames.length ? `; already delivered to ${state.delivered.join(', ')}` : ''),
   );
   return { delivered: false, failures };

@@ -71,7 +71,9 @@ function configLines(checked: Checked): CheckLine[] {
     // A setting nothing reads (a typo) means the config does not do what it says: a failure, with the suggestion.
     const unknown = /^(.*? is not a known setting and is ignored)(?:: did you mean '([^']+)'\?)?.*?(?:\(known: (.*)\))?$/s.exec(warning);
     if (unknown) {
-      const fix = unknown[2] ? `did you mean '${unknown[2]}'? correct the key, or remove it` : `remove it${unknown[3] ? ` (known: ${unknown[3]})` : ''}`;
+      const fix = unknown[2]
+        ? `did you mean '${unknown[2]}'? correct the key, or remove it`
+        : `remove it${unknown[3] ? ` (known: ${unknown[3]})` : ''}`;
       lines.push({ mark: 'fail', text: `config: ${unknown[1]}`, fix });
       continue;
     }
@@ -113,7 +115,9 @@ async function schedulerLine(env: NodeJS.ProcessEnv): Promise<CheckLine> {
   return {
     mark: 'note',
     text: `scheduler: ${missing.join(', ')} not found${present.length ? ` (found: ${present.join(', ')})` : ''}`,
-    fix: 'fine on a machine without Slurm; on a cluster, load the Slurm module (module load slurm) so the monitor can ask why a run was lost',
+    fix:
+      'fine on a machine without Slurm; on a cluster, load the Slurm module (module load slurm) ' +
+      'so the monitor can ask why a run was lost',
   };
 }
 
@@ -147,7 +151,11 @@ function hintOf(error: unknown): string | undefined {
 function noChannelLine(file: string | null): CheckLine {
   return {
     mark: 'fail',
-    text: `channels: none configured (${file ? `${file} has no notification channel` : 'no config file found'}); reports only reach the console and notifications.log`,
-    fix: 'add a channel under notification: in ~/.config/hpc-run/config.yaml (or pass --config FILE, or set HPC_RUN_CONFIG); see docs/configuration.md',
+    text:
+      `channels: none configured (${file ? `${file} has no notification channel` : 'no config file found'}); ` +
+      'reports only reach the console and notifications.log',
+    fix:
+      'add a channel under notification: in ~/.config/hpc-run/config.yaml (or pass --config FILE, or set HPC_RUN_CONFIG); ' +
+      'see docs/configuration.md',
   };
 }

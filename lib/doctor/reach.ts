@@ -23,7 +23,9 @@ export async function checkReach(label: string, endpoint: Endpoint, timeoutMs = 
       lines.push({
         mark: 'fail',
         text: `${label}: name lookup of ${endpoint.host} failed (${codeOf(error)})`,
-        fix: `check the host in ${endpoint.key}; this machine must resolve public names (login nodes usually can, compute nodes often cannot: run the monitor on the login node)`,
+        fix:
+          `check the host in ${endpoint.key}; this machine must resolve public names ` +
+          '(login nodes usually can, compute nodes often cannot: run the monitor on the login node)',
       });
       return lines;
     }
@@ -48,7 +50,8 @@ export async function checkReach(label: string, endpoint: Endpoint, timeoutMs = 
       text: `${label}: TCP connect ${where} failed (${code})`,
       fix: code === 'ECONNREFUSED'
         ? `nothing listens on ${where}: check the port in ${endpoint.key}`
-        : `outgoing connections to ${where} seem blocked: run the monitor where the internet is reachable (the login node), or ask your admins which hosts are allowed`,
+        : `outgoing connections to ${where} seem blocked: run the monitor where the internet is reachable (the login node), ` +
+          'or ask your admins which hosts are allowed',
     });
     return lines;
   }
@@ -109,10 +112,15 @@ function handshake(address: string, host: string, port: number, timeoutMs: numbe
 // The fix for a failed handshake, by OpenSSL's reason.
 function tlsFix(code: string, endpoint: Endpoint): string {
   if (/SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY|CERT_UNTRUSTED/.test(code)) {
-    return `the certificate of ${endpoint.host} is not trusted here; if your site intercepts HTTPS or runs its own CA, point NODE_EXTRA_CA_CERTS at that CA's PEM file`;
+    return (
+      `the certificate of ${endpoint.host} is not trusted here; ` +
+      "if your site intercepts HTTPS or runs its own CA, point NODE_EXTRA_CA_CERTS at that CA's PEM file"
+    );
   }
   if (/ALTNAME|HOSTNAME/.test(code)) return `the certificate does not name ${endpoint.host}: check the host in ${endpoint.key}`;
-  if (/EXPIRED|NOT_YET_VALID/.test(code)) return `the certificate is expired or not yet valid: check this machine's clock (date), then the server`;
+  if (/EXPIRED|NOT_YET_VALID/.test(code)) {
+    return `the certificate is expired or not yet valid: check this machine's clock (date), then the server`;
+  }
   if (code === 'ETIMEDOUT') return `the handshake did not finish: a proxy or firewall may hold the connection; try from the login node`;
   return `check that ${endpoint.key} is an https:// URL of a TLS server (a plain-HTTP port fails this way)`;
 }

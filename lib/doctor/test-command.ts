@@ -56,7 +56,9 @@ const PLAIN_WORDS = /^(bad key|signature rejected|keyword missing|rate limited|a
 export function plainReason(detail: string): string {
   const said = detail.replace(/^service said /, '');
   if (PLAIN_WORDS.test(said)) return said;
-  if (/^(connection refused|timed out|host not found|network unreachable|connection reset|could not connect)/.test(detail)) return `unreachable: ${detail}`;
+  if (/^(connection refused|timed out|host not found|network unreachable|connection reset|could not connect)/.test(detail)) {
+    return `unreachable: ${detail}`;
+  }
   if (/^HTTP (401|403)\b/.test(detail)) return `bad key (${detail})`;
   if (/^HTTP 404\b/.test(detail)) return `bad key or URL (${detail})`;
   if (/^HTTP 429\b/.test(detail)) return `rate limited (${detail})`;

@@ -41,9 +41,14 @@ async function readState(env: NodeJS.ProcessEnv): Promise<CorruptState> {
  * one warning report names the work dir and the file, retried on later passes until every channel took it.
  * Returns how many were set aside, how many wait, and markers that turned readable once claimed.
  */
-export async function handleCorruptMarkers(files: CorruptFile[], ctx: MonitorContext): Promise<{ setAside: number; waiting: number; claimed: ClaimedMarker[] }> {
+export async function handleCorruptMarkers(
+  files: CorruptFile[],
+  ctx: MonitorContext,
+): Promise<{ setAside: number; waiting: number; claimed: ClaimedMarker[] }> {
   const state = await readState(ctx.env);
-  if (files.length === 0 && Object.keys(state.pending).length === 0 && Object.keys(state.seen).length === 0) return { setAside: 0, waiting: 0, claimed: [] };
+  if (files.length === 0 && Object.keys(state.pending).length === 0 && Object.keys(state.seen).length === 0) {
+    return { setAside: 0, waiting: 0, claimed: [] };
+  }
   const now = ctx.now();
   const graceMs = (ctx.config.monitor.corrupt_grace_s ?? 120) * 1000;
   const out = { setAside: 0, waiting: 0, claimed: [] as ClaimedMarker[] };
@@ -53,7 +58,11 @@ export async function handleCorruptMarkers(files: CorruptFile[], ctx: MonitorCon
     const ageS = Math.round((now - first) / 1000);
     if (!f.final && now - first < graceMs) {
       out.waiting += 1;
-      ctx.warnOnce(`corrupt-wait:${f.path}`, `${f.path} cannot be read yet (first seen ${ageS} s ago); waiting up to ${graceMs / 1000} s (monitor.corrupt_grace) for its writer to finish`);
+      ctx.warnOnce(
+        `corrupt-wait:${f.path}`,
+        `${f.path} cannot be read yet (first seen ${ageS} s ago); ` +
+          `waiting up to ${graceMs / 1000} s (monitor.corrupt_grace) for its writer to finish`,
+      );
       continue;
     }
     const result = await claimMarker(f.path, f.workDir, ctx);
@@ -61,7 +70,14 @@ export async function handleCorruptMarkers(files: CorruptFile[], ctx: MonitorCon
     if (result.kind !== 'bad') continue;
     out.setAside += 1;
     delete state.seen[f.path];
-    state.pending[result.badPath] = { markerPath: f.path, badPath: result.badPath, reason: result.reason, workDir: f.workDir ?? dirname(f.path), at: now, delivered: [] };
+    state.pending[result.badPath] = {
+      markerPath: f.path,
+      badPath: result.badPath,
+      reason: result.reason,
+      workDir: f.workDir ?? dirname(f.path),
+      at: now,
+      delivered: [],
+    };
   }
   // A marker that became readable, or went away, is forgotten.
   const current = new Set(files.map((f) => f.path));
@@ -70,7 +86,12 @@ export async function handleCorruptMarkers(files: CorruptFile[], ctx: MonitorCon
     const result = await sendToChannels(setAsideReport(pending, ctx), pending.delivered, ctx);
     pending.delivered.push(...result.ok);
     if (result.failures.length === 0) delete state.pending[pending.badPath];
-    else ctx.warnOnce(`corrupt-report:${pending.badPath}:${result.failures.join()}`, `the warning about ${pending.badPath} was not delivered (${result.failures.join('; ')}); retried next pass`);
+    else {
+      ctx.warnOnce(
+        `corrupt-report:${pending.badPath}:${result.failures.join()}`,
+        `the warning about ${pending.badPath} was not delivered (${result.failures.join('; ')}); retried next pass`,
+      );
+    }
   }
   await mkdir(stateDir(ctx.env), { recursive: true })
     .then(() => writeFileAtomically(stateFile(ctx.env), `${JSON.stringify(state)}\n`, { fsync: false }))
@@ -85,15 +106,20 @@ function setAsideReport(p: CorruptState['pending'][string], ctx: MonitorContext)
   const zh = ctx.config.report.language === 'zh';
   const dirName = basename(p.workDir) || p.workDir;
   const head = zh ? '⚠️ 完成标记无法读取' : '⚠️ unreadable marker';
-  const marker = { timestamp: '', status: 'failed', exit_code: null, log_file: null, schema: 1, signal: null, run_id: null, command: '', work_dir: p.workDir,
-    host: null, user: null, pid: null, started_at: null, ended_at: null, duration_s: null, slurm: null, gpus: [], wrapper_version: null } as unknown as Marker;
+  const marker = {
+    timestamp: '', status: 'failed', exit_code: null, log_file: null, schema: 1, signal: null, run_id: null, command: '',
+    work_dir: p.workDir, host: null, user: null, pid: null, started_at: null, ended_at: null, duration_s: null, slurm: null,
+    gpus: [], wrapper_version: null,
+  } as unknown as Marker;
   return {
     status: 'failed',
     severity: 'warning',
     language: ctx.config.report.language,
     title: `${head} · ${dirName}`,
     titleParts: [head, dirName],
-    reason: zh ? `${p.markerPath} 无法解析（${p.reason}），已移到 ${basename(p.badPath)}` : `${p.markerPath} could not be parsed (${p.reason}); moved to ${basename(p.badPath)}`,
+    reason: zh
+      ? `${p.markerPath} 无法解析（${p.reason}），已移到 ${basename(p.badPath)}`
+      : `${p.markerPath} could not be parsed (${p.reason}); moved to ${basename(p.badPath)}`,
     summary: zh
       ? [['工作目录', p.workDir], ['文件', p.badPath], ['原因', p.reason], ['说明', '这个作业的结束状态未知：请查看它的日志或 sacct']]
       : [['Work dir', p.workDir], ['File', p.badPath], ['Why', p.reason], ['Note', "this job's end is unknown: check its log or sacct"]],

@@ -17,8 +17,17 @@ export class MonitorLockedError extends HpcRunError {
 /** The state dir cannot be written (full disk, read-only, no permission): one line, exit 2, nothing started. */
 export class StateDirError extends HpcRunError {
   constructor(dir: string, code: string) {
-    const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the file system is read-only' : code === 'EACCES' || code === 'EPERM' ? 'no permission' : code;
-    super('E_STATE_DIR', `cannot write the state dir ${dir} (${why}); free space there or point HPC_RUN_STATE_DIR at a writable place`, { exitCode: EXIT_USAGE });
+    const why =
+      code === 'ENOSPC'
+        ? 'the disk is full'
+        : code === 'EROFS'
+          ? 'the file system is read-only'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'no permission'
+            : code;
+    super('E_STATE_DIR', `cannot write the state dir ${dir} (${why}); free space there or point HPC_RUN_STATE_DIR at a writable place`, {
+      exitCode: EXIT_USAGE,
+    });
   }
 }
 
@@ -33,7 +42,11 @@ export function monitorLockPath(key: string, env: NodeJS.ProcessEnv): string {
  * claim stays the real guard against duplicates; this lock only stops two loops doing the same work.
  * Throws MonitorLockedError (exit 2) naming the place and the holder when another monitor has it.
  */
-export async function acquireMonitorLocks(places: Array<{ key: string; label: string }>, env: NodeJS.ProcessEnv, onLost: (label: string) => void): Promise<() => Promise<void>> {
+export async function acquireMonitorLocks(
+  places: Array<{ key: string; label: string }>,
+  env: NodeJS.ProcessEnv,
+  onLost: (label: string) => void,
+): Promise<() => Promise<void>> {
   const { lock } = await import('proper-lockfile');
   const releases: Array<() => Promise<void>> = [];
   const releaseAll = async () => {
@@ -45,7 +58,15 @@ export async function acquireMonitorLocks(places: Array<{ key: string; label: st
     for (const place of places) {
       current = place;
       const lockfilePath = monitorLockPath(place.key, env);
-      const take = () => lock(place.key, { realpath: false, lockfilePath, stale: 60_000, update: 15_000, retries: 0, onCompromised: () => onLost(place.label) });
+      const take = () =>
+        lock(place.key, {
+          realpath: false,
+          lockfilePath,
+          stale: 60_000,
+          update: 15_000,
+          retries: 0,
+          onCompromised: () => onLost(place.label),
+        });
       let release: () => Promise<void>;
       try {
         release = await take();

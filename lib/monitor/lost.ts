@@ -37,7 +37,9 @@ export async function readHeartbeats(scan: ScanResult, ctx: MonitorContext): Pro
       const heartbeat = parseHeartbeat(await readFile(file.path, 'utf8'), file.path);
       return { file, heartbeat, workDir: file.target.workDir ?? heartbeat.work_dir };
     } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') ctx.warnOnce(`badhb:${file.path}`, `cannot read heartbeat ${file.path}: ${(error as Error).message}`);
+      if (errnoCode(error) !== 'ENOENT') {
+        ctx.warnOnce(`badhb:${file.path}`, `cannot read heartbeat ${file.path}: ${(error as Error).message}`);
+      }
       return null;
     }
   });
@@ -45,7 +47,10 @@ export async function readHeartbeats(scan: ScanResult, ctx: MonitorContext): Pro
 }
 
 /** What the scheduler says about silent runs: asked once for all of them. */
-export async function askScheduler(runs: LiveHeartbeat[], ctx: MonitorContext): Promise<(run: LiveHeartbeat) => { running: boolean; view: SchedulerView }> {
+export async function askScheduler(
+  runs: LiveHeartbeat[],
+  ctx: MonitorContext,
+): Promise<(run: LiveHeartbeat) => { running: boolean; view: SchedulerView }> {
   const ids = [...new Set(runs.map((r) => r.heartbeat.slurm?.job_id).filter((id): id is string => typeof id === 'string' && id !== ''))];
   if (ids.length === 0) return () => ({ running: false, view: { state: null, note: 'not a Slurm job; the heartbeat stopped' } });
   const { queryJobStates } = await import('../slurm/query.js');
@@ -58,7 +63,10 @@ export async function askScheduler(runs: LiveHeartbeat[], ctx: MonitorContext): 
     if (!state) return { running: false, view: { state: null, note: `job ${id} is unknown to the scheduler (${answer.note})` } };
     const reason = state.reason ? `, reason ${state.reason}` : '';
     const exit = state.exitCode ? `, exit ${state.exitCode}` : '';
-    return { running: state.running, view: { state: state.state, note: `Slurm says job ${id} is ${state.state}${reason}${exit} (${answer.note})` } };
+    return {
+      running: state.running,
+      view: { state: state.state, note: `Slurm says job ${id} is ${state.state}${reason}${exit} (${answer.note})` },
+    };
   };
 }
 
@@ -94,7 +102,15 @@ export async function declareLost(run: LiveHeartbeat, view: SchedulerView, silen
 }
 
 /** Writes the lost marker for a claimed heartbeat and removes the claim (also used to finish a dead monitor's claim). */
-export async function finishLost(claimPath: string, markerPath: string, heartbeat: Heartbeat, workDir: string, view: SchedulerView, silentS: number | null, ctx: MonitorContext): Promise<string | null> {
+export async function finishLost(
+  claimPath: string,
+  markerPath: string,
+  heartbeat: Heartbeat,
+  workDir: string,
+  view: SchedulerView,
+  silentS: number | null,
+  ctx: MonitorContext,
+): Promise<string | null> {
   const marker: Marker = buildLostMarker(heartbeat, workDir, view, ctx.now());
   const written = await writeLostMarker(markerPath, marker);
   await unlink(claimPath).catch(() => undefined);
@@ -109,7 +125,11 @@ export async function finishLost(claimPath: string, markerPath: string, heartbea
 }
 
 /** Finishes a heartbeat claim taken over from a monitor that died before writing the run's `lost` marker. */
-export async function finishAbandonedHeartbeat(claimPath: string, found: FoundClaimFile, ctx: MonitorContext): Promise<{ path: string; workDir: string | null } | null> {
+export async function finishAbandonedHeartbeat(
+  claimPath: string,
+  found: FoundClaimFile,
+  ctx: MonitorContext,
+): Promise<{ path: string; workDir: string | null } | null> {
   try {
     const heartbeat = parseHeartbeat(await readFile(claimPath, 'utf8'), claimPath);
     if (aliveHere(heartbeat)) {
@@ -123,7 +143,15 @@ export async function finishAbandonedHeartbeat(claimPath: string, found: FoundCl
     const workDir = found.target.workDir ?? heartbeat.work_dir;
     const note = 'the heartbeat stopped; an earlier monitor declared the run lost and stopped before writing its marker';
     const dir = dirname(claimPath);
-    const path = await finishLost(claimPath, join(dir, markerNameFor(found.claim.base)), heartbeat, workDir, { state: null, note }, null, ctx);
+    const path = await finishLost(
+      claimPath,
+      join(dir, markerNameFor(found.claim.base)),
+      heartbeat,
+      workDir,
+      { state: null, note },
+      null,
+      ctx,
+    );
     return path ? { path, workDir: found.target.workDir } : null;
   } catch (error) {
     ctx.logger.error(`cannot read the heartbeat claimed at ${claimPath}: ${(error as Error).message}; left in place`);

@@ -56,7 +56,11 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   summary.dirs = targets.map((t) => t.dir);
   for (const { target, reason } of scan.unreadable) ctx.warnOnce(`unreadable:${target.dir}`, `cannot list ${target.dir}: ${reason}`);
   if (view) await maintainSpool(view, scan, ctx);
-  else for (const target of scan.missing) ctx.warnOnce(`missing:${target.dir}`, `work dir ${target.dir} does not exist (yet); watching it anyway`);
+  else {
+    for (const target of scan.missing) {
+      ctx.warnOnce(`missing:${target.dir}`, `work dir ${target.dir} does not exist (yet); watching it anyway`);
+    }
+  }
 
   const live = await readHeartbeats(scan, ctx);
   let observation: Observation = { stale: [], claimsFirstSeen: new Map() };
@@ -82,7 +86,9 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     }
   }
 
-  const recovered = await recoverAbandoned(scan.claims, observation.claimsFirstSeen, ctx, (claimPath, found) => finishAbandonedHeartbeat(claimPath, found, ctx));
+  const recovered = await recoverAbandoned(scan.claims, observation.claimsFirstSeen, ctx, (claimPath, found) =>
+    finishAbandonedHeartbeat(claimPath, found, ctx),
+  );
   const newMarkers: Array<{ path: string; workDir: string | null }> = recovered.lostMarkers;
   summary.lost += recovered.lostMarkers.length;
 
@@ -93,7 +99,9 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     for (const s of stale) {
       const run = s.run!;
       const verdict = judge(run);
-      const { running, view: sched } = aliveHere(run.heartbeat) ? { running: true, view: { state: null, note: `its process (pid ${run.heartbeat.pid}) is alive on this host` } } : verdict;
+      const { running, view: sched } = aliveHere(run.heartbeat)
+        ? { running: true, view: { state: null, note: `its process (pid ${run.heartbeat.pid}) is alive on this host` } }
+        : verdict;
       if (running) {
         if (!s.notedRunning) {
           ctx.logger.info(`run ${run.heartbeat.run_id ?? run.file.path}: heartbeat silent, but ${sched.note}; not lost`);
@@ -112,12 +120,16 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
         summary.lost += 1;
       }
     }
-    if (noted.length > 0) await updateMonitorState(ctx.env, (state) => markNotedRunning(state, noted), { persist: !ctx.dryRun }).catch(() => undefined);
+    if (noted.length > 0) {
+      await updateMonitorState(ctx.env, (state) => markNotedRunning(state, noted), { persist: !ctx.dryRun }).catch(() => undefined);
+    }
   }
 
   // Markers found by the listing, plus the lost ones written just now (and claims recovered from dead monitors).
   const seen = new Set<string>();
-  const files = [...scan.markers.map((m) => ({ path: m.path, workDir: m.target.workDir })), ...newMarkers].filter((f) => !seen.has(f.path) && seen.add(f.path));
+  const files = [...scan.markers.map((m) => ({ path: m.path, workDir: m.target.workDir })), ...newMarkers].filter(
+    (f) => !seen.has(f.path) && seen.add(f.path),
+  );
   const candidates: Candidate[] = [];
   const corrupt: Array<{ path: string; workDir: string | null; final?: boolean }> = [];
   const clamped: Array<{ path: string; workDir: string | null; atMs: number; stored: string }> = [];
@@ -137,7 +149,12 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     if (next.atMs > 0) {
       summary.pending += 1;
       if (next.clamped && !ctx.dryRun) clamped.push({ ...f, atMs: next.atMs, stored: read.marker.delivery?.next_attempt_at ?? '' });
-      else ctx.warnOnce(`pending:${f.path}:${read.marker.delivery?.next_attempt_at}`, `${f.path}: delivery failed before (${read.marker.delivery?.last_error ?? 'unknown'}); ${describeRetry(next.atMs, ctx.now())}`);
+      else {
+        ctx.warnOnce(
+          `pending:${f.path}:${read.marker.delivery?.next_attempt_at}`,
+          `${f.path}: delivery failed before (${read.marker.delivery?.last_error ?? 'unknown'}); ${describeRetry(next.atMs, ctx.now())}`,
+        );
+      }
       return;
     }
     const first = reported.get(deliveryIdOf(read.marker));
@@ -162,12 +179,17 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
 
   for (const f of clamped) {
     if (await reschedule(f.path, f.workDir, f.atMs, ctx)) {
-      ctx.logger.warn(`${f.path}: its retry time ${f.stored} lies beyond the backoff (written by a clock running ahead?); ${describeRetry(f.atMs, ctx.now())}`);
+      ctx.logger.warn(
+        `${f.path}: its retry time ${f.stored} lies beyond the backoff (written by a clock running ahead?); ` +
+          `${describeRetry(f.atMs, ctx.now())}`,
+      );
     }
   }
 
   if (ctx.dryRun) {
-    for (const f of corrupt) ctx.logger.warn(`corrupt marker ${f.path} (would be moved to ${basename(f.path)}.bad after monitor.corrupt_grace)`);
+    for (const f of corrupt) {
+      ctx.logger.warn(`corrupt marker ${f.path} (would be moved to ${basename(f.path)}.bad after monitor.corrupt_grace)`);
+    }
   } else {
     // Unreadable markers wait out monitor.corrupt_grace (a writer may still be at work), then are set aside and reported once.
     const handled = await handleCorruptMarkers(corrupt, ctx);
@@ -217,9 +239,11 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
     }
   });
   if (delivered.length > 0) {
-    await updateMonitorState(ctx.env, (state) => rememberReported(state, delivered, ctx.now()), { persist: true }).catch((error: unknown) => {
-      ctx.logger.warn(`cannot record the delivered reports in the monitor state (${(error as Error).message})`);
-    });
+    await updateMonitorState(ctx.env, (state) => rememberReported(state, delivered, ctx.now()), { persist: true }).catch(
+      (error: unknown) => {
+        ctx.logger.warn(`cannot record the delivered reports in the monitor state (${(error as Error).message})`);
+      },
+    );
   }
   // In-run alerts (stalled, idle GPUs, resumed) for the runs still alive (lib/ops).
   if (!shouldStop()) await watchLiveRuns({ live, scan, targets }, ctx);

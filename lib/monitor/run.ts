@@ -46,7 +46,10 @@ export function describeSummary(s: PassSummary): string | null {
  * Loads the configuration, then runs one pass (`--once`, exit 0 or 1) or the long-running loop under the
  * one-monitor-per-place lock (not taken by `--once` or `--dry-run`: the rename claim guards those).
  */
-export async function runMonitor(args: MonitorRunArgs, io: { env: NodeJS.ProcessEnv; cwd: string; logger: Logger; spool: string }): Promise<number> {
+export async function runMonitor(
+  args: MonitorRunArgs,
+  io: { env: NodeJS.ProcessEnv; cwd: string; logger: Logger; spool: string },
+): Promise<number> {
   const [{ loadConfig }, { createRedactor }] = await Promise.all([import('../config/load.js'), import('../config/redact.js')]);
   const loaded = await loadConfig({ configPath: args.configPath, env: io.env, cwd: io.cwd });
   const config = applyOverrides(loaded, args);
@@ -62,10 +65,20 @@ export async function runMonitor(args: MonitorRunArgs, io: { env: NodeJS.Process
     if (line) logger.info(line);
     return summary.failed + summary.pending + summary.bad > 0 ? 1 : 0;
   }
-  const places = sources.spool ? [{ key: `spool:${sources.spool}`, label: `the spool ${sources.spool}` }] : workDirs.map((d) => ({ key: `dir:${d}`, label: d }));
-  const release = args.dryRun ? async () => undefined : await acquireMonitorLocks(places, io.env, (label) => logger.warn(`the lock on ${label} was lost (another monitor may have taken over); the claims still prevent duplicates`));
+  const places = sources.spool
+    ? [{ key: `spool:${sources.spool}`, label: `the spool ${sources.spool}` }]
+    : workDirs.map((d) => ({ key: `dir:${d}`, label: d }));
+  const release = args.dryRun
+    ? async () => undefined
+    : await acquireMonitorLocks(places, io.env, (label) =>
+        logger.warn(`the lock on ${label} was lost (another monitor may have taken over); the claims still prevent duplicates`),
+      );
   const where = sources.spool ? `the spool ${sources.spool}` : `${workDirs.length} work dir(s)`;
-  logger.info(`watching ${where}: a pass every ${config.monitor.interval_s}s${args.mode === 'watch' ? ` plus file events (${args.poll ? 'polling' : 'native events'})` : ''}; lost after ${config.monitor.stale_after_s}s of silence; config: ${config.file ?? 'built-in defaults'}`);
+  logger.info(
+    `watching ${where}: a pass every ${config.monitor.interval_s}s` +
+      `${args.mode === 'watch' ? ` plus file events (${args.poll ? 'polling' : 'native events'})` : ''}` +
+      `; lost after ${config.monitor.stale_after_s}s of silence; config: ${config.file ?? 'built-in defaults'}`,
+  );
   let server: { metrics: MonitorMetrics; close(): Promise<void> } | null = null;
   try {
     if (args.serve) {

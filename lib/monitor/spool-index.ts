@@ -29,5 +29,7 @@ export async function saveSpoolIndex(spool: string, index: Map<string, SpoolEntr
     }
   }
   if (!added && !removed) return;
-  await writeFileAtomically(indexPath(spool), JSON.stringify({ spool, entries: Object.fromEntries(index) }), { mode: 0o600 }).catch(() => undefined);
+  await writeFileAtomically(indexPath(spool), JSON.stringify({ spool, entries: Object.fromEntries(index) }), { mode: 0o600 }).catch(
+    () => undefined,
+  );
 }

@@ -117,7 +117,9 @@ function tlsWords(e: ErrorLike, url: string): string {
   const code = typeof e.code === 'string' ? e.code : '';
   const text = `${code} ${typeof e.message === 'string' ? e.message : ''}`;
   if (/SELF_SIGNED|self[- ]signed/i.test(text)) return 'certificate not trusted (self-signed)';
-  if (/UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED|unable to verify|local issuer/i.test(text)) return 'certificate not trusted (unknown issuer)';
+  if (/UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED|unable to verify|local issuer/i.test(text)) {
+    return 'certificate not trusted (unknown issuer)';
+  }
   if (/EXPIRED|expired/i.test(text)) return 'certificate expired';
   if (/NOT_YET_VALID|not yet valid/i.test(text)) return 'certificate not yet valid';
   if (/HOSTNAME_MISMATCH|ALTNAME|does not match|altnames/i.test(text)) return `certificate does not name ${hostOnly(url)}`;
@@ -128,10 +130,17 @@ function tlsWords(e: ErrorLike, url: string): string {
 // The message without the error codes Node puts in it.
 function plainMessage(e: ErrorLike): string {
   const text = typeof e.message === 'string' && e.message !== '' ? e.message : 'no answer';
-  return text.replace(/^Error \[[A-Z_]+\]:\s*/, '').replace(/\s*\b(E[A-Z_]{3,}|ERR_[A-Z_]+)\b:?\s*/g, ' ').replace(/\s+/g, ' ').trim() || 'no answer';
+  return (
+    text
+      .replace(/^Error \[[A-Z_]+\]:\s*/, '')
+      .replace(/\s*\b(E[A-Z_]{3,}|ERR_[A-Z_]+)\b:?\s*/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim() || 'no answer'
+  );
 }
 
-const asErrorLike = (error: unknown): ErrorLike => (typeof error === 'object' && error !== null ? (error as ErrorLike) : { message: String(error) });
+const asErrorLike = (error: unknown): ErrorLike =>
+  typeof error === 'object' && error !== null ? (error as ErrorLike) : { message: String(error) };
 
 // `host:port` of a URL, the scheme's port when none is written; a neutral word when the URL does not parse.
 function hostPort(url: string): string {

@@ -13,11 +13,17 @@ export const COMMON_KEYS = ['type', 'name', 'timeout', 'timeout_s'] as const;
 const HTTP_URL = /^https?:\/\/[^/\s]+/i;
 
 /**
- * The one check of a channel's settings, in place: a key the channel does not read is warned about, `timeout` (the seed's name) or `timeout_s` becomes
- * `timeout_s` seconds (the default for a channel that connects somewhere), `headers` a map of text, the URL
- * setting an http(s) URL, then the module's own normalisation. Problems go to `issues` at `path.<key>`.
+ * The one check of a channel's settings, in place: a key the channel does not read is warned about, `timeout`
+ * (the seed's name) or `timeout_s` becomes `timeout_s` seconds (the default for a channel that connects
+ * somewhere), `headers` a map of text, the URL setting an http(s) URL, then the module's own normalisation.
+ * Problems go to `issues` at `path.<key>`.
  */
-export function normalizeChannelSettings(settings: Record<string, unknown>, spec: ChannelSettings, path: string, issues: SettingsIssues): void {
+export function normalizeChannelSettings(
+  settings: Record<string, unknown>,
+  spec: ChannelSettings,
+  path: string,
+  issues: SettingsIssues,
+): void {
   const known = [...COMMON_KEYS, ...spec.keys];
   for (const key of Object.keys(settings)) {
     if (!known.includes(key)) issues.warn(`${path}.${key}`, unknownKeyNote(key, known));

@@ -33,7 +33,13 @@ export function endingLine(row: Pick<RunRow, 'run_id' | 'work_dir'>, end: Ending
   return `── run ${runLabel(row)} ${verb}: ${end.status}, ${parts.join(', ')}${end.note ? ` (${end.note})` : ''}`;
 }
 
-const fromMarker = (m: Marker): Ending => ({ status: m.status, exit_code: m.exit_code, signal: m.signal, duration_s: m.duration_s || null, note: m.status === 'lost' ? (m.scheduler_note ?? null) : null });
+const fromMarker = (m: Marker): Ending => ({
+  status: m.status,
+  exit_code: m.exit_code,
+  signal: m.signal,
+  duration_s: m.duration_s || null,
+  note: m.status === 'lost' ? (m.scheduler_note ?? null) : null,
+});
 
 // The run's end, if it came: its marker (or a monitor's claim of it), else a delivered report in the history.
 async function findEnding(row: RunRow, env: NodeJS.ProcessEnv): Promise<Ending | null> {
@@ -50,7 +56,9 @@ async function findEnding(row: RunRow, env: NodeJS.ProcessEnv): Promise<Ending |
   }
   if (names.includes(basename(row.heartbeat_file!))) return null;
   const history: HistoryEntry[] = await readHistory(env).catch(() => []);
-  const done = [...history].reverse().find((e) => e.kind === 'end' && e.work_dir === row.work_dir && e.run_id === row.run_id && e.started_at === row.started_at);
+  const done = [...history]
+    .reverse()
+    .find((e) => e.kind === 'end' && e.work_dir === row.work_dir && e.run_id === row.run_id && e.started_at === row.started_at);
   return done ? { status: done.status, exit_code: done.exit_code, signal: null, duration_s: done.duration_s, note: null } : null;
 }
 
@@ -65,7 +73,9 @@ async function pickRun(run: string | undefined, env: NodeJS.ProcessEnv, cwd: str
     }
   }
   const live = (await collectRuns({ env, lastLine: false })).filter((r) => isLive(r) && r.state !== 'lost');
-  if (live.length === 0) throw new RunLookupError('E_NO_RUNNING', 'no run is running now', 'train-monitor status --all lists every run; follow RUN names one');
+  if (live.length === 0) {
+    throw new RunLookupError('E_NO_RUNNING', 'no run is running now', 'train-monitor status --all lists every run; follow RUN names one');
+  }
   return live[0];
 }
 
@@ -74,14 +84,19 @@ async function pickRun(run: string | undefined, env: NodeJS.ProcessEnv, cwd: str
  * `tail` package polling every 500 ms, so it works on NFS), until the run's marker (or its lost verdict) appears;
  * ends with the run's final status line, exit 0. An ended run prints its last lines and that line at once.
  */
-export async function runFollow(args: { run?: string; lines: number }, io: { env: NodeJS.ProcessEnv; cwd: string; logger: Logger }): Promise<number> {
+export async function runFollow(
+  args: { run?: string; lines: number },
+  io: { env: NodeJS.ProcessEnv; cwd: string; logger: Logger },
+): Promise<number> {
   const row = await pickRun(args.run, io.env, io.cwd);
   const out = (line: string) => io.logger.out(cleanLine(line, 100_000));
   const logPath = () => logPathOf(row);
   if (!isLive(row)) {
     const path = await logPath();
     if (path) for (const line of (await readLogTail(path, args.lines)).lines) out(line);
-    io.logger.out(endingLine(row, { status: row.status ?? row.state, exit_code: row.exit_code, signal: null, duration_s: row.elapsed_s, note: null }));
+    io.logger.out(
+      endingLine(row, { status: row.status ?? row.state, exit_code: row.exit_code, signal: null, duration_s: row.elapsed_s, note: null }),
+    );
     return 0;
   }
   io.logger.info(`following run ${runLabel(row)} on ${row.host || 'its node'} (${row.log_file ?? 'no log yet'}); Ctrl-C to stop`);

@@ -43,7 +43,12 @@ function readGpus(value: unknown): GpuNow[] | null {
     const g = item as Record<string, unknown>;
     const index = num(g.index);
     if (index === null) continue;
-    gpus.push({ index, utilization_pct: num(g.utilization_pct), memory_used_mib: num(g.memory_used_mib), memory_total_mib: num(g.memory_total_mib) });
+    gpus.push({
+      index,
+      utilization_pct: num(g.utilization_pct),
+      memory_used_mib: num(g.memory_used_mib),
+      memory_total_mib: num(g.memory_total_mib),
+    });
   }
   return gpus;
 }

@@ -76,7 +76,12 @@ export async function appendHistory(env: NodeJS.ProcessEnv, entry: HistoryEntry,
   const size = await stat(path).then((s) => s.size, () => 0);
   if (size > 0 && size + Buffer.byteLength(line) > maxBytes) {
     const { lock } = await import('proper-lockfile');
-    const release = await lock(path, { realpath: false, stale: 10_000, retries: { retries: 40, minTimeout: 20, maxTimeout: 250 }, onCompromised: () => undefined });
+    const release = await lock(path, {
+      realpath: false,
+      stale: 10_000,
+      retries: { retries: 40, minTimeout: 20, maxTimeout: 250 },
+      onCompromised: () => undefined,
+    });
     try {
       const again = await stat(path).then((s) => s.size, () => 0);
       if (again > 0 && again + Buffer.byteLength(line) > maxBytes) await rename(path, join(dirname(path), 'history.1.jsonl'));

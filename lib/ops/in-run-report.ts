@@ -62,8 +62,12 @@ export async function buildInRunReport(item: OutboxItem, heartbeat: Heartbeat | 
   const marker = inRunMarker(item, heartbeat);
   const extras = heartbeat ? heartbeatExtras(heartbeat) : null;
   const duration = formatDurationIn(language, item.duration_s);
-  const tailLines = item.kind === 'resumed' ? Math.min(RESUMED_TAIL_LINES, config.report.include_last_n_lines) : config.report.include_last_n_lines;
-  const log = await readLogSection({ ...marker, status: 'success' }, { workDir: item.work_dir, report: { ...config.report, include_last_n_lines: tailLines } });
+  const tailLines =
+    item.kind === 'resumed' ? Math.min(RESUMED_TAIL_LINES, config.report.include_last_n_lines) : config.report.include_last_n_lines;
+  const log = await readLogSection(
+    { ...marker, status: 'success' },
+    { workDir: item.work_dir, report: { ...config.report, include_last_n_lines: tailLines } },
+  );
 
   const summary: Pair[] = [[t('label.status'), statusLabel(language, item.kind)]];
   if (item.kind === 'gpu_idle') summary.push([t('label.idle_for'), duration]);
@@ -74,8 +78,12 @@ export async function buildInRunReport(item: OutboxItem, heartbeat: Heartbeat | 
   if (marker.command) summary.push([t('label.command'), marker.command]);
   summary.push([t('label.work_dir'), item.work_dir]);
   if (marker.log_file) summary.push([t('label.log_file'), marker.log_file]);
-  if (extras?.log_bytes !== null && extras?.log_bytes !== undefined) summary.push([t('label.log_bytes'), t('value.bytes', { n: extras.log_bytes })]);
-  if (extras?.attempt) summary.push([t('label.attempt'), extras.max_attempts ? `${extras.attempt}/${extras.max_attempts}` : String(extras.attempt)]);
+  if (extras?.log_bytes !== null && extras?.log_bytes !== undefined) {
+    summary.push([t('label.log_bytes'), t('value.bytes', { n: extras.log_bytes })]);
+  }
+  if (extras?.attempt) {
+    summary.push([t('label.attempt'), extras.max_attempts ? `${extras.attempt}/${extras.max_attempts}` : String(extras.attempt)]);
+  }
   for (const g of extras?.gpus_now ?? []) {
     summary.push([t('label.gpus_now'), t('value.gpu_now', {
       index: g.index,
@@ -86,7 +94,10 @@ export async function buildInRunReport(item: OutboxItem, heartbeat: Heartbeat | 
   }
   const settings = config.monitor;
   const explanation = item.kind === 'stalled'
-    ? t('note.stalled', { duration, threshold: formatDurationIn(language, heartbeatStall(extras?.stall_after_s ?? null, settings.stall_after_s)) })
+    ? t('note.stalled', {
+        duration,
+        threshold: formatDurationIn(language, heartbeatStall(extras?.stall_after_s ?? null, settings.stall_after_s)),
+      })
     : item.kind === 'gpu_idle'
       ? t('note.gpu_idle', { duration, threshold: settings.gpu_idle?.threshold_pct ?? 5 })
       : t('note.resumed', { duration });

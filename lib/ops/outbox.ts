@@ -27,7 +27,13 @@ export async function deliverOutbox(ctx: MonitorContext): Promise<{ delivered: n
     const { printDryRun } = await import('../monitor/dry-run.js');
     for (const item of items) {
       const { heartbeat, gone } = await readItemHeartbeat(item);
-      if (!gone) await printDryRun(item.report ?? (await buildInRunReport(item, heartbeat, ctx.config)), ctx, `${item.kind} report of ${describeItem(item)}`);
+      if (!gone) {
+        await printDryRun(
+          item.report ?? (await buildInRunReport(item, heartbeat, ctx.config)),
+          ctx,
+          `${item.kind} report of ${describeItem(item)}`,
+        );
+      }
     }
     return counts;
   }
@@ -58,7 +64,15 @@ export async function deliverOutbox(ctx: MonitorContext): Promise<{ delivered: n
         return;
       }
       const delayS = retryDelay(attempts, ctx.config.monitor.retry_base_s, ctx.config.monitor.retry_max_s);
-      state.outbox[i] = { ...state.outbox[i], report, delivered, attempts, next_attempt_at: after + delayS * 1000, last_error: result.failures.join('; '), sending: null };
+      state.outbox[i] = {
+        ...state.outbox[i],
+        report,
+        delivered,
+        attempts,
+        next_attempt_at: after + delayS * 1000,
+        last_error: result.failures.join('; '),
+        sending: null,
+      };
     }, { persist: true });
     if (done) {
       counts.delivered += 1;
@@ -68,14 +82,22 @@ export async function deliverOutbox(ctx: MonitorContext): Promise<{ delivered: n
     } else {
       counts.failed += 1;
       const permanent = result.permanent ? ' (a retry will not help until the configuration is fixed)' : '';
-      ctx.logger.warn(`could not deliver the ${item.kind} report of ${describeItem(item)}: ${result.failures.join('; ')}; kept for retry (attempt ${attempts})${permanent}`);
+      ctx.logger.warn(
+        `could not deliver the ${item.kind} report of ${describeItem(item)}: ${result.failures.join('; ')}; ` +
+          `kept for retry (attempt ${attempts})${permanent}`,
+      );
     }
   }
   return counts;
 }
 
 // The history line of a delivered in-run report.
-function historyEntry(item: OutboxItem, report: Awaited<ReturnType<typeof buildInRunReport>>, channels: string[], nowMs: number): HistoryEntry {
+function historyEntry(
+  item: OutboxItem,
+  report: Awaited<ReturnType<typeof buildInRunReport>>,
+  channels: string[],
+  nowMs: number,
+): HistoryEntry {
   const m = report.marker;
   return {
     at: new Date(nowMs).toISOString(),

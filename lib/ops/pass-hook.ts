@@ -15,7 +15,10 @@ import { observeRuns, type LiveRun } from './watch.js';
  * monitor's clock), then sends the in-run reports that are due. Never throws: a problem here is one warning and
  * the pass goes on (end reports matter more).
  */
-export async function watchLiveRuns(input: { live: LiveHeartbeat[]; scan: ScanResult; targets: ScanTarget[] }, ctx: MonitorContext): Promise<void> {
+export async function watchLiveRuns(
+  input: { live: LiveHeartbeat[]; scan: ScanResult; targets: ScanTarget[] },
+  ctx: MonitorContext,
+): Promise<void> {
   try {
     // Nothing live and nothing remembered: no lock, no write (an idle cron pass stays cheap).
     if (input.live.length === 0) {
@@ -44,7 +47,12 @@ export async function watchLiveRuns(input: { live: LiveHeartbeat[]; scan: ScanRe
       return { ...result, items: state.outbox.filter((o) => result.opened.some((e) => e.item === o.id)) };
     }, { persist: !ctx.dryRun });
     for (const item of events.items) {
-      const what = item.kind === 'stalled' ? `no output for ${item.duration_s}s` : item.kind === 'gpu_idle' ? `GPUs idle for ${item.duration_s}s` : `output back after ${item.duration_s}s`;
+      const what =
+        item.kind === 'stalled'
+          ? `no output for ${item.duration_s}s`
+          : item.kind === 'gpu_idle'
+            ? `GPUs idle for ${item.duration_s}s`
+            : `output back after ${item.duration_s}s`;
       ctx.logger.info(`${describeItem(item)}: ${what}; ${item.kind} report queued`);
     }
     await deliverOutbox(ctx);

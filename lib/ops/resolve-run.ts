@@ -38,12 +38,20 @@ export async function resolveLiveRun(run: string, env: NodeJS.ProcessEnv, cwd: s
   const live = rows.filter(isLive);
   if (live.length === 1) return live[0];
   if (live.length > 1) {
-    throw new RunLookupError('E_RUN_AMBIGUOUS', `${run} names ${live.length} live runs: ${live.map(runLabel).join(', ')}`, 'name one by its run id (train-monitor status lists them)');
+    throw new RunLookupError(
+      'E_RUN_AMBIGUOUS',
+      `${run} names ${live.length} live runs: ${live.map(runLabel).join(', ')}`,
+      'name one by its run id (train-monitor status lists them)',
+    );
   }
   if (rows.length > 0) {
     const r = rows[0];
     const how = r.status ? `${r.status}${r.exit_code !== null ? `, exit code ${r.exit_code}` : ''}` : r.state;
     throw new RunLookupError('E_RUN_ENDED', `run ${runLabel(r)} in ${r.work_dir} has already ended (${how}, ${r.state})`);
   }
-  throw new RunLookupError('E_RUN_UNKNOWN', `no run ${JSON.stringify(run)} is known (neither a run id nor a work dir of a registered run)`, 'train-monitor status lists the runs; give a run id or a work dir');
+  throw new RunLookupError(
+    'E_RUN_UNKNOWN',
+    `no run ${JSON.stringify(run)} is known (neither a run id nor a work dir of a registered run)`,
+    'train-monitor status lists the runs; give a run id or a work dir',
+  );
 }

@@ -44,7 +44,12 @@ export interface RunRow {
   log_file: string | null;
   heartbeat_file: string | null;
   marker_file: string | null;
-  delivery: { state: 'pending' | 'failing' | 'delivered'; attempts: number; last_error: string | null; next_attempt_at: string | null } | null;
+  delivery: {
+    state: 'pending' | 'failing' | 'delivered';
+    attempts: number;
+    last_error: string | null;
+    next_attempt_at: string | null;
+  } | null;
   stopped_by: string | null;
   stop_reason: string | null;
 }
@@ -73,7 +78,10 @@ export async function collectRuns(options: CollectOptions): Promise<RunRow[]> {
   const now = options.nowMs ?? Date.now();
   const only = options.workDirs?.map((d) => resolve(d));
   const targets: ScanTarget[] = only ? only.map((dir) => ({ dir, workDir: dir })) : (await readSpool(spoolDir(options.env))).targets;
-  const [scan, ops] = await Promise.all([scanTargets(targets), readOpsState(options.env).catch(() => ({ schema: 1, runs: {}, outbox: [] }) as OpsState)]);
+  const [scan, ops] = await Promise.all([
+    scanTargets(targets),
+    readOpsState(options.env).catch(() => ({ schema: 1, runs: {}, outbox: [] }) as OpsState),
+  ]);
   const hasMarker = (dir: string, heartbeatName: string) => scan.markerNames.get(dir)?.has(markerNameFor(heartbeatName)) ?? false;
   const heartbeats = scan.heartbeats.filter((f) => !hasMarker(f.target.dir, f.name));
   const markers = [...scan.markers, ...scan.claims.filter((c) => c.kind === 'marker')];
@@ -123,7 +131,9 @@ function liveRow(h: Heartbeat, path: string, workDir: string, ops: OpsState, now
   else if (w && w.log_bytes === x.log_bytes && w.stall) state = 'stalled';
   else if (w?.idle) state = 'gpu_idle';
   if (w && w.log_bytes === x.log_bytes) ageS = Math.max(0, (now - w.bytes_changed_at) / 1000);
-  else if (x.last_output_at && Number.isFinite(Date.parse(x.last_output_at))) ageS = Math.max(0, (now - Date.parse(x.last_output_at)) / 1000);
+  else if (x.last_output_at && Number.isFinite(Date.parse(x.last_output_at))) {
+    ageS = Math.max(0, (now - Date.parse(x.last_output_at)) / 1000);
+  }
   const started = Date.parse(h.started_at);
   return {
     run_id: h.run_id ?? null,
@@ -191,7 +201,8 @@ function endedRow(m: Marker, path: string, workDir: string): RunRow {
 
 // Delivered end reports of the history, newest first, one per run, leaving out runs already listed.
 async function deliveredRows(env: NodeJS.ProcessEnv, present: RunRow[], only: string[] | undefined, limit: number): Promise<RunRow[]> {
-  const key = (r: { work_dir: string; run_id: string | null; started_at: string | null }) => `${r.work_dir}\0${r.run_id ?? ''}\0${r.started_at ?? ''}`;
+  const key = (r: { work_dir: string; run_id: string | null; started_at: string | null }) =>
+    `${r.work_dir}\0${r.run_id ?? ''}\0${r.started_at ?? ''}`;
   const seen = new Set(present.map(key));
   const rows: RunRow[] = [];
   const history: HistoryEntry[] = await readHistory(env).catch(() => []);
@@ -203,7 +214,8 @@ async function deliveredRows(env: NodeJS.ProcessEnv, present: RunRow[], only: st
       run_id: e.run_id, work_dir: e.work_dir, job_id: e.job_id, host: e.host, state: e.status === 'lost' ? 'lost' : 'delivered',
       status: e.status as RunStatus, exit_code: e.exit_code, command: e.command, started_at: e.started_at, ended_at: e.ended_at,
       elapsed_s: e.duration_s === null ? null : Math.round(e.duration_s), last_output_at: null, last_output_age_s: null,
-      attempt: e.attempts ?? null, max_attempts: null, gpus: [], last_line: null, log_file: e.log_file, heartbeat_file: null, marker_file: null,
+      attempt: e.attempts ?? null, max_attempts: null, gpus: [], last_line: null, log_file: e.log_file, heartbeat_file: null,
+      marker_file: null,
       delivery: { state: 'delivered', attempts: 0, last_error: null, next_attempt_at: null },
       stopped_by: e.stopped_by ?? null, stop_reason: e.stop_reason ?? null,
     });

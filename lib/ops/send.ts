@@ -22,7 +22,10 @@ export async function sendToChannels(report: Report, already: string[], ctx: Mon
       try {
         return { name: channel.name, delivery: await channel.send(channel.format(safe)) };
       } catch (error) {
-        return { name: channel.name, delivery: { ok: false, detail: error instanceof Error ? error.message : String(error), retryable: true } };
+        return {
+          name: channel.name,
+          delivery: { ok: false, detail: error instanceof Error ? error.message : String(error), retryable: true },
+        };
       }
     }),
   );

@@ -54,7 +54,10 @@ export function normalizeOpsMonitor(section: Record<string, unknown>, monitor: M
   }
   for (const key of Object.keys(idle)) {
     if (!['threshold', 'threshold_pct', 'after', 'after_s'].includes(key)) {
-      problems.warn(`${problems.file ? `${problems.file}: ` : ''}monitor.gpu_idle.${key} is not a known setting and is ignored (known: threshold, after)`);
+      problems.warn(
+        `${problems.file ? `${problems.file}: ` : ''}monitor.gpu_idle.${key} is not a known setting and is ignored ` +
+          '(known: threshold, after)',
+      );
     }
   }
   const thresholdKey = idle.threshold_pct !== undefined ? 'threshold_pct' : 'threshold';
@@ -62,7 +65,12 @@ export function normalizeOpsMonitor(section: Record<string, unknown>, monitor: M
   if (threshold !== undefined && threshold !== null && threshold !== '') {
     const n = typeof threshold === 'number' ? threshold : Number(String(threshold).trim().replace(/%$/, ''));
     if (Number.isFinite(n) && n > 0 && n <= 100) gpuIdle.threshold_pct = n;
-    else problems.error(`monitor.gpu_idle.${thresholdKey}`, `expected a utilisation percentage above 0 and at most 100 (e.g. 5), got ${JSON.stringify(threshold)}`);
+    else {
+      problems.error(
+        `monitor.gpu_idle.${thresholdKey}`,
+        `expected a utilisation percentage above 0 and at most 100 (e.g. 5), got ${JSON.stringify(threshold)}`,
+      );
+    }
   }
   const afterKey = idle.after_s !== undefined ? 'after_s' : 'after';
   const after = idle[afterKey];

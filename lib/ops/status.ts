@@ -36,13 +36,17 @@ export function gpuCell(row: RunRow): string {
 // The state column; an ended run also shows how it ended.
 function stateCell(row: RunRow): string {
   const base = STATE_TEXT[row.state];
-  if (row.status && row.state !== 'lost') return `${base} (${row.status}${row.exit_code !== null && row.exit_code !== 0 ? ` ${row.exit_code}` : ''})`;
+  if (row.status && row.state !== 'lost') {
+    return `${base} (${row.status}${row.exit_code !== null && row.exit_code !== 0 ? ` ${row.exit_code}` : ''})`;
+  }
   return row.attempt && row.max_attempts && row.max_attempts > 1 ? `${base} (${row.attempt}/${row.max_attempts})` : base;
 }
 
 /** The table: one line per run; the last column (the log's last line) is cut to `columns`. */
 export function renderStatusTable(rows: RunRow[], options: { columns: number; color: boolean; nowMs: number }): string {
-  if (rows.length === 0) return 'no runs found (the wrapper registers each run in the spool; try --all for finished ones, or --work-dir DIR)';
+  if (rows.length === 0) {
+    return 'no runs found (the wrapper registers each run in the spool; try --all for finished ones, or --work-dir DIR)';
+  }
   const header = ['RUN', 'JOB', 'HOST', 'STATE', 'ELAPSED', 'OUTPUT', 'GPU', 'LAST LINE'];
   const cells = rows.map((r) => [
     cut(runLabel(r), 28), r.job_id ?? '-', cut(r.host || '-', 16), stateCell(r), shortDuration(r.elapsed_s),
@@ -61,7 +65,10 @@ export function renderStatusTable(rows: RunRow[], options: { columns: number; co
 }
 
 /** `train-monitor status`: the table (or JSON) of the user's runs; exit 0. */
-export async function runStatus(args: { json: boolean; all: boolean; workDirs: string[] }, io: { env: NodeJS.ProcessEnv; logger: Logger; stdout: NodeJS.WriteStream }): Promise<number> {
+export async function runStatus(
+  args: { json: boolean; all: boolean; workDirs: string[] },
+  io: { env: NodeJS.ProcessEnv; logger: Logger; stdout: NodeJS.WriteStream },
+): Promise<number> {
   const nowMs = Date.now();
   const rows = await collectRuns({ env: io.env, all: args.all, workDirs: args.workDirs.length ? args.workDirs : undefined, nowMs });
   if (args.json) {

@@ -36,7 +36,10 @@ export function normalizeSignal(value: string | undefined): StopSignal {
  * `train-monitor stop RUN`: writes the control file into the run's work dir atomically and prints it; the wrapper
  * sees it within a few seconds (no ssh, the same inside and outside Slurm). Unknown or ended runs exit 1.
  */
-export async function runStop(args: { run: string; signal?: string; reason?: string }, io: { env: NodeJS.ProcessEnv; cwd: string; logger: Logger }): Promise<number> {
+export async function runStop(
+  args: { run: string; signal?: string; reason?: string },
+  io: { env: NodeJS.ProcessEnv; cwd: string; logger: Logger },
+): Promise<number> {
   const signal = normalizeSignal(args.signal);
   const row = await resolveLiveRun(args.run, io.env, io.cwd);
   const control: ControlFile = {
@@ -52,6 +55,9 @@ export async function runStop(args: { run: string; signal?: string; reason?: str
   await writeFileAtomically(path, `${JSON.stringify(control, null, 2)}\n`);
   if (row.state === 'lost') io.logger.warn(`run ${runLabel(row)} looks lost (its heartbeat is silent): the wrapper may never read this`);
   io.logger.out(`wrote ${path}:\n${JSON.stringify(control)}`);
-  io.logger.info(`the wrapper of run ${runLabel(row)} on ${row.host || 'its node'} checks for it every few seconds and sends SIG${signal}; train-monitor follow ${row.run_id ?? row.work_dir} shows the end`);
+  io.logger.info(
+    `the wrapper of run ${runLabel(row)} on ${row.host || 'its node'} checks for it every few seconds and sends SIG${signal}; ` +
+      `train-monitor follow ${row.run_id ?? row.work_dir} shows the end`,
+  );
   return 0;
 }

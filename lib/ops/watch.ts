@@ -133,7 +133,15 @@ export function observeRuns(state: OpsState, live: LiveRun[], scannedDirs: Set<s
 }
 
 // Opens an episode and queues its one report.
-function openEpisode(state: OpsState, w: RunWatch, key: string, kind: 'stalled' | 'gpu_idle', since: number, now: number, durationS: number): Episode {
+function openEpisode(
+  state: OpsState,
+  w: RunWatch,
+  key: string,
+  kind: 'stalled' | 'gpu_idle',
+  since: number,
+  now: number,
+  durationS: number,
+): Episode {
   w.episodes += 1;
   const id = `${key}#${now.toString(36)}.${w.episodes}`;
   const item = newItem(kind, key, w, id, now, durationS);

@@ -23,7 +23,11 @@ export interface AttemptFailedFacts {
  * one starts and each attempt so far. `marker` is the run so far as the wrapper would write it for a failure of
  * this attempt; its `attempts` are the ones ended so far.
  */
-export async function buildAttemptFailedReport(marker: Marker, facts: AttemptFailedFacts, options: { workDir: string; report: Partial<ReportConfig>; outsideLog?: OutsideLog }): Promise<Report> {
+export async function buildAttemptFailedReport(
+  marker: Marker,
+  facts: AttemptFailedFacts,
+  options: { workDir: string; report: Partial<ReportConfig>; outsideLog?: OutsideLog },
+): Promise<Report> {
   const language = options.report.language ?? 'en';
   const t = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate(language, key, params);
   const log = await readLogSection(marker, { workDir: options.workDir, report: options.report, outsideLog: options.outsideLog });
@@ -37,7 +41,10 @@ export async function buildAttemptFailedReport(marker: Marker, facts: AttemptFai
   const facts_ = buildSummary(single as Marker, language).slice(1);
   const summary: Array<[string, string]> = [
     [t('label.status'), headline],
-    [t('label.next_attempt'), t('value.next_attempt', { next: facts.attempt + 1, of: facts.of, delay: formatDurationIn(language, facts.nextInS) })],
+    [
+      t('label.next_attempt'),
+      t('value.next_attempt', { next: facts.attempt + 1, of: facts.of, delay: formatDurationIn(language, facts.nextInS) }),
+    ],
     ...facts_,
     ...(attempts ?? []).map((a): [string, string] => [t('label.attempt_n', { n: a.attempt }), describeAttempt(a, language)]),
   ];

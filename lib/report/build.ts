@@ -66,7 +66,10 @@ export async function readLogSection(marker: Marker, options: BuildOptions): Pro
   const maxLineLength = options.report.max_line_length ?? DEFAULT_MAX_LINE_LENGTH;
   const resolved = await resolveLogPath(marker, options.workDir, options.outsideLog);
   if (resolved.note?.kind === 'outside_work_dir') {
-    options.logger?.warn(`${describe(marker)}: log file ${JSON.stringify(resolved.note.path)} is outside the work dir ${options.workDir}; the report leaves its content out`);
+    options.logger?.warn(
+      `${describe(marker)}: log file ${JSON.stringify(resolved.note.path)} is outside the work dir ${options.workDir}; ` +
+        'the report leaves its content out',
+    );
   }
   if (!resolved.path) return bare(localizeNote(resolved.note, language));
   try {
@@ -91,7 +94,11 @@ export const TRACEBACK_CONTEXT_LINES = 2;
  * a traceback's excerpt then keeps the tail lines just before it (the step it crashed in), which `around` regions
  * carry already.
  */
-export function splitTail(lines: string[], tailLines: number, region: ErrorRegion | null): Pick<LogSection, 'logTail' | 'errorExcerpt' | 'tailAfterError'> {
+export function splitTail(
+  lines: string[],
+  tailLines: number,
+  region: ErrorRegion | null,
+): Pick<LogSection, 'logTail' | 'errorExcerpt' | 'tailAfterError'> {
   const tail = tailLines > 0 ? lines.slice(-tailLines) : [];
   if (!region) return { logTail: tail, errorExcerpt: [], tailAfterError: false };
   const tailStart = lines.length - tail.length;

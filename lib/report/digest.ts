@@ -28,14 +28,20 @@ function compareTaskIds(a: string, b: string): number {
  * One report for several tasks of one array job: counts per status, the ids of the tasks that did not succeed,
  * and the error excerpt and log tail of the first of them (lowest task id). Status and severity are the worst.
  */
-export async function buildDigestReport(items: Array<{ marker: Marker; workDir: string }>, options: Omit<BuildOptions, 'workDir'> & { workDir?: string }): Promise<Report> {
+export async function buildDigestReport(
+  items: Array<{ marker: Marker; workDir: string }>,
+  options: Omit<BuildOptions, 'workDir'> & { workDir?: string },
+): Promise<Report> {
   if (items.length === 0) throw new RangeError('buildDigestReport needs at least one marker');
   const language = options.report.language ?? 'en';
   const sorted = [...items].sort((a, b) => compareTaskIds(taskIdOf(a.marker), taskIdOf(b.marker)));
   const counts: Partial<Record<RunStatus, number>> = {};
   for (const { marker } of sorted) counts[marker.status] = (counts[marker.status] ?? 0) + 1;
   const failures = sorted.filter(({ marker }) => marker.status !== 'success');
-  const status = sorted.reduce<RunStatus>((worst, { marker }) => (STATUS_RANK[marker.status] > STATUS_RANK[worst] ? marker.status : worst), 'success');
+  const status = sorted.reduce<RunStatus>(
+    (worst, { marker }) => (STATUS_RANK[marker.status] > STATUS_RANK[worst] ? marker.status : worst),
+    'success',
+  );
   const first = failures[0] ?? sorted[sorted.length - 1];
   const arrayJobId = first.marker.slurm?.array_job_id ?? (first.marker.run_id ?? '').replace(/_\d+(?:_r\d+)?$/, '');
   const digest: DigestInfo = {
@@ -46,11 +52,17 @@ export async function buildDigestReport(items: Array<{ marker: Marker; workDir: 
   };
 
   const t = translate.bind(null, language);
-  const countText = ORDER.filter((s) => counts[s]).map((s) => t('count.item', { emoji: STATUS_EMOJI[s], word: t(`status.${s}`), n: counts[s] ?? 0 })).join(t('list.separator'));
+  const countText = ORDER.filter((s) => counts[s])
+    .map((s) => t('count.item', { emoji: STATUS_EMOJI[s], word: t(`status.${s}`), n: counts[s] ?? 0 }))
+    .join(t('list.separator'));
   const name = runName(first.marker, first.workDir);
   const ok = counts.success ?? 0;
-  const titleParts = [statusLabel(language, status), name, t('title.array', { id: arrayJobId }), t('title.tasks_ok', { ok, total: sorted.length })]
-    .filter(Boolean);
+  const titleParts = [
+    statusLabel(language, status),
+    name,
+    t('title.array', { id: arrayJobId }),
+    t('title.tasks_ok', { ok, total: sorted.length }),
+  ].filter(Boolean);
   const summary: Array<[string, string]> = [
     [t('label.status'), statusLabel(language, status)],
     [t('label.array_job'), arrayJobId],
@@ -60,7 +72,10 @@ export async function buildDigestReport(items: Array<{ marker: Marker; workDir: 
   if (failures.length > 0) summary.push([t('label.failed_tasks'), digest.failed_task_ids.join(t('list.separator'))]);
   if (failures.length === 0 && first.marker.slurm?.job_name) summary.push([t('label.job_name'), first.marker.slurm.job_name]);
   if (failures.length > 0) {
-    summary.push([t('label.first_failure'), t('value.task_status', { task: taskIdOf(first.marker), status: statusLabel(language, first.marker.status) })]);
+    summary.push([
+      t('label.first_failure'),
+      t('value.task_status', { task: taskIdOf(first.marker), status: statusLabel(language, first.marker.status) }),
+    ]);
     // The first failure's own facts, without its status line which the pair above already gives.
     summary.push(...buildSummary(first.marker, language).slice(1));
   }

@@ -24,17 +24,34 @@ export interface ErrorRegion {
 
 // Lines that identify a failure on their own, each with the lines of context kept before and after it.
 const SIGNATURES: Array<{ kind: ErrorKind; pattern: RegExp; before: number; after: number }> = [
-  { kind: 'cuda_oom', pattern: /CUDA out of memory|torch(?:\.cuda)?\.OutOfMemoryError|CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED/, before: 1, after: 2 },
-  { kind: 'nccl', pattern: /NCCL error|ncclInternalError|ncclSystemError|ncclUnhandledCudaError|ncclRemoteError|NCCL WARN|Watchdog caught collective operation timeout/, before: 1, after: 4 },
+  {
+    kind: 'cuda_oom',
+    pattern: /CUDA out of memory|torch(?:\.cuda)?\.OutOfMemoryError|CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED/,
+    before: 1,
+    after: 2,
+  },
+  {
+    kind: 'nccl',
+    // eslint-disable-next-line max-len -- one regular expression, kept whole
+    pattern: /NCCL error|ncclInternalError|ncclSystemError|ncclUnhandledCudaError|ncclRemoteError|NCCL WARN|Watchdog caught collective operation timeout/,
+    before: 1,
+    after: 4,
+  },
   { kind: 'time_limit', pattern: /DUE TO TIME LIMIT/, before: 2, after: 2 },
   { kind: 'cancelled', pattern: /\*\*\* (?:JOB|STEP) \S+ (?:ON \S+ )?CANCELLED AT /, before: 2, after: 2 },
-  { kind: 'oom_killed', pattern: /(?:^|\s)\d+\s+Killed(?:\s|$)|^Killed$|oom[-_]kill event|OOM Killed|Out of memory: Killed process/, before: 2, after: 2 },
+  {
+    kind: 'oom_killed',
+    pattern: /(?:^|\s)\d+\s+Killed(?:\s|$)|^Killed$|oom[-_]kill event|OOM Killed|Out of memory: Killed process/,
+    before: 2,
+    after: 2,
+  },
   { kind: 'segfault', pattern: /Segmentation fault|core dumped|SIGSEGV/, before: 2, after: 2 },
   { kind: 'bus_error', pattern: /Bus error|SIGBUS|unexpected bus error/i, before: 2, after: 2 },
 ];
 const GENERIC = /\b[A-Z]\w*(?:Error|Exception)\b:|(?:^|\s)(?:Error|ERROR|FATAL|Fatal error):/;
 const TRACEBACK = 'Traceback (most recent call last):';
 // A line that starts a new log record (timestamps, glog/logging levels, Slurm, wandb) ends an exception message.
+// eslint-disable-next-line max-len -- one regular expression, kept whole
 const NEW_RECORD = /^(?:\[?\d{4}-\d{2}-\d{2}|\[?\d{2}:\d{2}:\d{2}|\[?[IWEF]\d{4} |(?:INFO|WARNING|WARN|ERROR|DEBUG|CRITICAL)\b|srun:|slurmstepd|wandb:|Epoch\b|epoch\b|step\b)/;
 const MESSAGE_PART = /^[A-Za-z_][\w.]*(?: \w+)?:(?:\s|$)/;
 const CHAIN = /^(?:During handling of the above exception|The above exception was the direct cause)/;

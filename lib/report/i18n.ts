@@ -132,7 +132,9 @@ const EN = {
   'label.gpus_now': 'GPUs now',
   'value.gpu_now': 'GPU {index}: {util}, {used}/{total} MiB',
   'value.bytes': '{n} bytes',
-  'note.stalled': 'The heartbeat is alive but the log has not grown for {duration} (threshold {threshold}). The run may be hung (data loader, NCCL collective).',
+  'note.stalled':
+    'The heartbeat is alive but the log has not grown for {duration} (threshold {threshold}). ' +
+    'The run may be hung (data loader, NCCL collective).',
   'note.gpu_idle': 'Every GPU of the run has been under {threshold}% utilisation for {duration} while the run is alive.',
   'note.resumed': 'Output came back after {duration} of silence.',
 } as const;

@@ -109,7 +109,8 @@ function layoutLite(report: Report, plan: Plan): string {
   const p = keptParts(report, plan);
   const blocks: string[] = [];
   const lines = (items: string[]) => items.join('  \n');
-  const quoted = (heading: string, items: string[]) => `**${plainLite(heading)}**\n${lines(items.map((line) => `> ${plainLite(line) || NBSP}`))}`;
+  const quoted = (heading: string, items: string[]) =>
+    `**${plainLite(heading)}**\n${lines(items.map((line) => `> ${plainLite(line) || NBSP}`))}`;
   if (p.reason) blocks.push(`**${plainLite(p.reason)}**`);
   const facts = p.summary.map(([label, value]) => `**${plainLite(label)}**${p.colon}${plainLite(value)}`);
   if (p.summaryNote) facts.push(plainLite(p.summaryNote));

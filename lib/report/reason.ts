@@ -26,7 +26,9 @@ export function buildReason(marker: Marker, region: ErrorRegion | null, language
   // A run ended through `train-monitor stop`: who stopped it and why says more than anything in the log.
   const stopped = marker.status === 'terminated' ? stopReason(marker, language) : null;
   if (stopped) return shortenLine(stopped, MAX_REASON_CHARS);
-  const signal = marker.signal ? t(STOP_SIGNALS.has(marker.signal) ? 'reason.stopped_by' : 'reason.killed_by', { signal: marker.signal }) : null;
+  const signal = marker.signal
+    ? t(STOP_SIGNALS.has(marker.signal) ? 'reason.stopped_by' : 'reason.killed_by', { signal: marker.signal })
+    : null;
   // A run stopped from outside: the signal says more than an error line the log happened to print before it,
   // unless the log names who stopped it (Slurm's cancellation or time limit, the OOM killer).
   if (marker.status === 'terminated' && signal && !(region && OUTSIDE_KINDS.has(region.kind))) return signal;

@@ -14,10 +14,18 @@ interface NoteForm {
 // The monitor's notes (lib/monitor/lost.ts, recover.ts), whole.
 const NOTES: NoteForm[] = [
   { pattern: /^not a Slurm job; the heartbeat stopped$/, key: 'sched.not_slurm', groups: [] },
-  { pattern: /^the heartbeat stopped; an earlier monitor declared the run lost and stopped before writing its marker$/, key: 'sched.recovered', groups: [] },
+  {
+    pattern: /^the heartbeat stopped; an earlier monitor declared the run lost and stopped before writing its marker$/,
+    key: 'sched.recovered',
+    groups: [],
+  },
   { pattern: /^the scheduler could not be asked: (.*)$/s, key: 'sched.not_asked', groups: ['detail'] },
   { pattern: /^job (\S+) is unknown to the scheduler \((.*)\)$/s, key: 'sched.unknown_job', groups: ['id', 'detail'] },
-  { pattern: /^Slurm says job (\S+) is (\S+(?: by \d+)?)((?:, reason [^,(]+)?)((?:, exit \S+)?) \((.*)\)$/s, key: 'sched.says', groups: ['id', 'state', 'reason', 'exit', 'detail'] },
+  {
+    pattern: /^Slurm says job (\S+) is (\S+(?: by \d+)?)((?:, reason [^,(]+)?)((?:, exit \S+)?) \((.*)\)$/s,
+    key: 'sched.says',
+    groups: ['id', 'state', 'reason', 'exit', 'detail'],
+  },
 ];
 
 // The parts of the scheduler query's own note (lib/slurm/query.ts), joined there by `; `.

@@ -24,7 +24,10 @@ export interface CleanIo {
 /** `train-monitor clean`: removes old logs and state by the retention rules; returns the exit status. */
 export async function runClean(options: CleanOptions, io: CleanIo): Promise<number> {
   if (options.keepLast === null && options.olderThanMs === null) {
-    throw new UsageError('clean needs a rule: --keep-last N and/or --older-than DURATION', 'e.g. `train-monitor clean --keep-last 3 --older-than 7d --dry-run`, or set retention.keep_last / retention.older_than in the config');
+    throw new UsageError(
+      'clean needs a rule: --keep-last N and/or --older-than DURATION',
+      'e.g. `train-monitor clean --keep-last 3 --older-than 7d --dry-run`, or set retention.keep_last / retention.older_than in the config',
+    );
   }
   const rules: RetentionRules = { keepLast: options.keepLast, olderThanMs: options.olderThanMs };
   const now = io.now();
@@ -37,7 +40,15 @@ export async function runClean(options: CleanOptions, io: CleanIo): Promise<numb
   for (const workDir of workDirs) {
     const entries = spoolFiles.filter((f) => resolve(f.entry.work_dir) === workDir);
     const live = entries.filter((f) => !going.has(f.path)).map((f) => f.entry.log_file);
-    const plan = await planWorkDir({ workDir, logDirs: logDirsOf(workDir, entries.map((f) => f.entry.log_file), options.logDirs), spoolLogs: live }, rules, now);
+    const plan = await planWorkDir(
+      {
+        workDir,
+        logDirs: logDirsOf(workDir, entries.map((f) => f.entry.log_file), options.logDirs),
+        spoolLogs: live,
+      },
+      rules,
+      now,
+    );
     items.push(...plan.remove);
     protectedCount += plan.protectedCount;
   }
@@ -57,7 +68,10 @@ export async function runClean(options: CleanOptions, io: CleanIo): Promise<numb
   if (history.dropped > 0) io.logger.out(`${verb} ${history.dropped} history line(s), ${formatBytes(history.bytes)}`);
   freed += history.bytes;
   const count = items.length;
-  io.logger.out(`clean: ${count} file(s) ${options.dryRun ? 'would be removed' : 'removed'} in ${workDirs.size} work dir(s), ${formatBytes(freed)} ${options.dryRun ? 'would be freed' : 'freed'}; ${protectedCount} log(s) of running or undelivered runs kept`);
+  io.logger.out(
+    `clean: ${count} file(s) ${options.dryRun ? 'would be removed' : 'removed'} in ${workDirs.size} work dir(s), ` +
+      `${formatBytes(freed)} ${options.dryRun ? 'would be freed' : 'freed'}; ${protectedCount} log(s) of running or undelivered runs kept`,
+  );
   return failures > 0 ? 1 : 0;
 }
 

@@ -52,7 +52,9 @@ export async function readSpoolFiles(spool: string): Promise<SpoolFile[]> {
     try {
       const text = await readFile(join(spool, name), 'utf8');
       const entry = JSON.parse(text) as SpoolEntry;
-      if (typeof entry.work_dir === 'string' && typeof entry.started_at === 'string') files.push({ path: join(spool, name), bytes: Buffer.byteLength(text), entry });
+      if (typeof entry.work_dir === 'string' && typeof entry.started_at === 'string') {
+        files.push({ path: join(spool, name), bytes: Buffer.byteLength(text), entry });
+      }
     } catch {
       // not a spool entry we can judge
     }
@@ -64,7 +66,12 @@ export async function readSpoolFiles(spool: string): Promise<SpoolFile[]> {
  * Keeps history lines the rules keep (per work dir, by their own time); returns the count and bytes dropped.
  * Lines that do not parse are kept: they are not ours to judge.
  */
-export async function pruneHistory(path: string, rules: RetentionRules, nowMs: number, dryRun: boolean): Promise<{ dropped: number; bytes: number }> {
+export async function pruneHistory(
+  path: string,
+  rules: RetentionRules,
+  nowMs: number,
+  dryRun: boolean,
+): Promise<{ dropped: number; bytes: number }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -29,8 +29,11 @@ export async function readTokenFile(path: string): Promise<string> {
 /** Refuses to serve runs off loopback without a token: anyone on the network could read every user's logs. */
 export function checkBind(host: string, token: string | null): void {
   if (token === null && !isLoopbackHost(host)) {
-    throw new UsageError(`--host ${host} is reachable from other machines, so a token is required`,
-      'add --token-file FILE (clients send `Authorization: Bearer <token>`), or keep the default 127.0.0.1 and use `ssh -L 8765:127.0.0.1:8765 login-node`');
+    throw new UsageError(
+      `--host ${host} is reachable from other machines, so a token is required`,
+      'add --token-file FILE (clients send `Authorization: Bearer <token>`), ' +
+        'or keep the default 127.0.0.1 and use `ssh -L 8765:127.0.0.1:8765 login-node`',
+    );
   }
 }
 

@@ -44,9 +44,18 @@ export async function createMonitorMetrics(): Promise<MonitorMetrics> {
     labelNames: ['channel', 'result'],
     ...on,
   });
-  const retries = new prom.Counter({ name: 'hpc_run_delivery_retries_total', help: 'Deliveries that were retries of an earlier failure.', labelNames: ['channel'], ...on });
+  const retries = new prom.Counter({
+    name: 'hpc_run_delivery_retries_total',
+    help: 'Deliveries that were retries of an earlier failure.',
+    labelNames: ['channel'],
+    ...on,
+  });
   const setAside = new prom.Counter({ name: 'hpc_run_markers_set_aside_total', help: 'Markers set aside as unreadable (*.bad).', ...on });
-  const lastPass = new prom.Gauge({ name: 'hpc_run_last_pass_timestamp_seconds', help: 'When the last monitor pass ended (Unix time).', ...on });
+  const lastPass = new prom.Gauge({
+    name: 'hpc_run_last_pass_timestamp_seconds',
+    help: 'When the last monitor pass ended (Unix time).',
+    ...on,
+  });
   const passes = new prom.Counter({ name: 'hpc_run_passes_total', help: 'Monitor passes finished since start.', ...on });
   const passDuration = new prom.Gauge({ name: 'hpc_run_last_pass_duration_seconds', help: 'How long the last monitor pass took.', ...on });
   const outputAge: Gauge<'run' | 'job_id'> = new prom.Gauge({
@@ -86,7 +95,9 @@ export async function createMonitorMetrics(): Promise<MonitorMetrics> {
         if (!isLive(run.state)) continue;
         const labels = { run: run.run, job_id: run.job_id ?? '' };
         if (run.last_output_age_s !== null) outputAge.set(labels, run.last_output_age_s);
-        for (const gpu of run.gpus) if (gpu.utilization_pct !== null) gpuUtil.set({ ...labels, gpu: String(gpu.index) }, gpu.utilization_pct);
+        for (const gpu of run.gpus) {
+          if (gpu.utilization_pct !== null) gpuUtil.set({ ...labels, gpu: String(gpu.index) }, gpu.utilization_pct);
+        }
       }
       for (const [state, n] of counts) runs.set({ state }, n);
     },

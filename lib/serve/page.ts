@@ -1,4 +1,5 @@
 // The status page: plain HTML, CSS and JS served by the monitor, no build step; live through server-sent events.
+/* eslint-disable max-len -- the page's text below is served exactly as written: wrapping a line would change it */
 
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">

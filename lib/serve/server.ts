@@ -119,7 +119,13 @@ async function runDetail(source: RunSource, key: string): Promise<unknown | null
 }
 
 // Server-sent events: a snapshot now, then one whenever it changed (checked every pushIntervalMs).
-async function openStream(req: IncomingMessage, res: ServerResponse, options: ServeOptions, streams: Set<ServerResponse>, key: string | null): Promise<void> {
+async function openStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ServeOptions,
+  streams: Set<ServerResponse>,
+  key: string | null,
+): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
   streams.add(res);
   let last = '';
@@ -128,7 +134,10 @@ async function openStream(req: IncomingMessage, res: ServerResponse, options: Se
     if (busy) return;
     busy = true;
     try {
-      const data = key === null ? { runs: await withKeys(options.source, true), history: await options.source.history(20) } : await runDetail(options.source, key);
+      const data =
+        key === null
+          ? { runs: await withKeys(options.source, true), history: await options.source.history(20) }
+          : await runDetail(options.source, key);
       const text = JSON.stringify(data);
       if (text !== last) res.write(`event: ${key === null ? 'runs' : 'run'}\ndata: ${text}\n\n`);
       else res.write(': keep-alive\n\n');

@@ -77,7 +77,12 @@ export async function resolveJobEndTime(env: NodeJS.ProcessEnv, options: JobEndT
   const fromEnv = parseEpochSeconds(env.SLURM_JOB_END_TIME);
   if (fromEnv) return fromEnv;
   const squeueEnv: NodeJS.ProcessEnv = { ...env, SLURM_TIME_FORMAT: 'standard' };
-  const output = await runQuietly(options.squeue ?? 'squeue', ['-h', '-j', jobId, '-o', '%e'], squeueEnv, options.timeoutMs ?? DEFAULT_SQUEUE_TIMEOUT_MS);
+  const output = await runQuietly(
+    options.squeue ?? 'squeue',
+    ['-h', '-j', jobId, '-o', '%e'],
+    squeueEnv,
+    options.timeoutMs ?? DEFAULT_SQUEUE_TIMEOUT_MS,
+  );
   return output === null ? null : parseSqueueEndTime(output);
 }
 

@@ -61,7 +61,10 @@ function runCommand(file: string, args: string[], options: Required<QueryOptions
 }
 
 /** Asks squeue once for every job; jobs it does not list are no longer pending or running. */
-async function askSqueue(keys: JobKey[], options: Required<QueryOptions>): Promise<{ result: CommandResult; active: Map<string, JobState> }> {
+async function askSqueue(
+  keys: JobKey[],
+  options: Required<QueryOptions>,
+): Promise<{ result: CommandResult; active: Map<string, JobState> }> {
   const ids = keys.map((k) => k.id).join(',');
   const result = await runCommand('squeue', ['-h', '-r', '-j', ids, '-o', '%A|%i|%T|%r'], options);
   // A single unknown id makes squeue fail with "Invalid job id specified": the job simply left the queue.

@@ -30,7 +30,10 @@ const SHELL_PRELUDE = `trap : USR1 USR2; trap 'exit 129' HUP; trap 'exit 130' IN
 export type OutputTarget = 'pipe' | number;
 
 /** Starts the command in its own process group (session), cwd = work dir, stdin inherited, output to `output`. */
-export function startCommand(command: CommandSpec, options: { cwd: string; env: NodeJS.ProcessEnv; output: readonly [OutputTarget, OutputTarget] }): CommandProcess {
+export function startCommand(
+  command: CommandSpec,
+  options: { cwd: string; env: NodeJS.ProcessEnv; output: readonly [OutputTarget, OutputTarget] },
+): CommandProcess {
   const [file, args] = command.shell ? ['/bin/sh', ['-c', SHELL_PRELUDE, 'sh', command.text]] : [command.file, command.args];
   const child: ChildProcess = spawn(file, args, {
     cwd: options.cwd,

@@ -31,7 +31,9 @@ export function parseControlRequest(text: string, file: string): ControlRequest 
     throw new CorruptFileError(file, `signal ${JSON.stringify(c.signal)} is not one of ${CONTROL_SIGNALS.join(', ')}`);
   }
   if (typeof c.nonce !== 'string' || c.nonce === '') throw new CorruptFileError(file, 'no nonce');
-  if (typeof c.at !== 'string' || Number.isNaN(Date.parse(c.at))) throw new CorruptFileError(file, `at ${JSON.stringify(c.at)} is not an ISO time`);
+  if (typeof c.at !== 'string' || Number.isNaN(Date.parse(c.at))) {
+    throw new CorruptFileError(file, `at ${JSON.stringify(c.at)} is not an ISO time`);
+  }
   if (c.run_id !== null && typeof c.run_id !== 'string') throw new CorruptFileError(file, 'run_id is neither a string nor null');
   return {
     schema: 1,
@@ -48,7 +50,9 @@ export function parseControlRequest(text: string, file: string): ControlRequest 
 export function judgeControlRequest(request: ControlRequest, runId: string | null, startedAt: Date): string | null {
   if (request.run_id !== runId) return `it is for run ${request.run_id ?? '(none)'}, this is run ${runId ?? '(none)'}`;
   // `at` may carry whole seconds only: compare with the start's second, so a stop in the first second counts.
-  if (Date.parse(request.at) < Math.floor(startedAt.getTime() / 1000) * 1000) return `it is stale: written at ${request.at}, before this run started`;
+  if (Date.parse(request.at) < Math.floor(startedAt.getTime() / 1000) * 1000) {
+    return `it is stale: written at ${request.at}, before this run started`;
+  }
   return null;
 }
 
@@ -93,7 +97,9 @@ export function watchControlFile(options: ControlWatchOptions): () => Promise<vo
       request = parseControlRequest(await readFile(path, 'utf8'), path);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return void (lastSeen = '');
-      logger.warn(`ignoring the control file ${error instanceof CorruptFileError ? error.message : `${path}: ${errnoCode(error) ?? String(error)}`}`);
+      logger.warn(
+        `ignoring the control file ${error instanceof CorruptFileError ? error.message : `${path}: ${errnoCode(error) ?? String(error)}`}`,
+      );
       return;
     }
     if (handled.has(request.nonce)) return removeIfSame(path, request.nonce);

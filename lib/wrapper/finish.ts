@@ -24,7 +24,9 @@ export async function saveMarker(input: {
   let reason: string;
   try {
     const written = await writeMarkerUnique(input.workDir, input.name, marker);
-    if (written !== path) logger.warn(`an undelivered marker of an earlier run is still at ${path}; this run's marker is ${written} (both will be reported)`);
+    if (written !== path) {
+      logger.warn(`an undelivered marker of an earlier run is still at ${path}; this run's marker is ${written} (both will be reported)`);
+    }
     return written;
   } catch (error) {
     reason = errnoCode(error) ?? String(error);
@@ -34,7 +36,9 @@ export async function saveMarker(input: {
     logger.error(`cannot write the marker ${path} (${reason}); wrote it to ${spooled} instead`);
     return spooled;
   } catch (error) {
-    logger.error(`cannot write the marker ${path} (${reason}) nor into the spool (${errnoCode(error) ?? String(error)}); the marker follows`);
+    logger.error(
+      `cannot write the marker ${path} (${reason}) nor into the spool (${errnoCode(error) ?? String(error)}); the marker follows`,
+    );
     logger.error(JSON.stringify(marker));
     return null;
   }
@@ -60,7 +64,15 @@ export async function deliverOwnMarker(input: {
     const { createRedactor } = await import('../config/redact.js');
     const { deliverNow } = await import('../delivery/deliver-now.js');
     const redact = createRedactor(input.config.secrets);
-    outcome = await deliverNow({ markerPath: input.markerPath, workDir: input.workDir, config: input.config, logger, env: input.env, redact, ownLog: input.ownLog ?? null });
+    outcome = await deliverNow({
+      markerPath: input.markerPath,
+      workDir: input.workDir,
+      config: input.config,
+      logger,
+      env: input.env,
+      redact,
+      ownLog: input.ownLog ?? null,
+    });
   } catch (error) {
     outcome = { delivered: false, failures: [error instanceof Error ? error.message : String(error)] };
   }
@@ -69,5 +81,7 @@ export async function deliverOwnMarker(input: {
     if (input.entryPath) await removeSpoolEntry(input.entryPath);
     return;
   }
-  logger.warn(`report not delivered (${outcome.failures.join('; ') || 'unknown reason'}); the marker stays at ${input.markerPath} for train-monitor`);
+  logger.warn(
+    `report not delivered (${outcome.failures.join('; ') || 'unknown reason'}); the marker stays at ${input.markerPath} for train-monitor`,
+  );
 }

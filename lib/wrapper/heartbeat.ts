@@ -10,7 +10,10 @@ import type { OutputStats } from './tee.js';
 const RETRY_MS = 1000;
 
 /** The heartbeat fields that never change during a run. */
-export type HeartbeatBase = Omit<Heartbeat, 'seq' | 'updated_at' | 'log_bytes' | 'last_output_at' | 'gpus' | 'gpus_now' | 'attempt' | 'max_attempts'>;
+export type HeartbeatBase = Omit<
+  Heartbeat,
+  'seq' | 'updated_at' | 'log_bytes' | 'last_output_at' | 'gpus' | 'gpus_now' | 'attempt' | 'max_attempts'
+>;
 
 /** The attempt running now, as the heartbeat shows it. */
 export interface AttemptProgress {
@@ -67,7 +70,11 @@ export function startHeartbeat(options: HeartbeatOptions): HeartbeatWriter {
         failing = false;
       },
       (error: unknown) => {
-        if (!failing) options.logger.warn(`cannot write the heartbeat ${options.path}: ${errnoCode(error) ?? String(error)}; retrying every ${RETRY_MS / 1000} s`);
+        if (!failing) {
+          options.logger.warn(
+            `cannot write the heartbeat ${options.path}: ${errnoCode(error) ?? String(error)}; retrying every ${RETRY_MS / 1000} s`,
+          );
+        }
         failing = true;
       },
     );

@@ -47,7 +47,13 @@ export interface CommandOutput {
  * A log that fails (disk full, dir gone) is warned about once and dropped; a console that fails (EPIPE) is dropped
  * silently: the command keeps running either way.
  */
-export async function startOutput(log: { fd: number; path: string }, stdout: Sink, stderr: Sink, logger: Logger, tee = findTee()): Promise<CommandOutput> {
+export async function startOutput(
+  log: { fd: number; path: string },
+  stdout: Sink,
+  stderr: Sink,
+  logger: Logger,
+  tee = findTee(),
+): Promise<CommandOutput> {
   let warned = false;
   const warn = (reason: string) => {
     if (!warned) logger.warn(`cannot write the log ${log.path}: ${reason}; output still goes to the console`);
@@ -129,8 +135,12 @@ function copyInProcess(log: { fd: number; path: string }, stdout: Sink, stderr: 
       command = started;
       guard.arm(started.pid);
       const streams = [];
-      if (started.stdout) streams.push(teeStream(started.stdout, sink, { stream: stdout as unknown as Writable, ok: () => stdoutOk }, stats));
-      if (started.stderr) streams.push(teeStream(started.stderr, sink, { stream: stderr as unknown as Writable, ok: () => stderrOk }, stats));
+      if (started.stdout) {
+        streams.push(teeStream(started.stdout, sink, { stream: stdout as unknown as Writable, ok: () => stdoutOk }, stats));
+      }
+      if (started.stderr) {
+        streams.push(teeStream(started.stderr, sink, { stream: stderr as unknown as Writable, ok: () => stderrOk }, stats));
+      }
       void Promise.all(streams).then(finish);
     },
     done,

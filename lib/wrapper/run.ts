@@ -53,17 +53,27 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
   });
   // A run without an id whose plain names are taken (another run here, an undelivered marker) gets its own.
   const fallbackRunId = `${/^train_(\d{8}_\d{6})/.exec(basename(log.path))?.[1] ?? startedAt.getTime()}_${pid}`;
-  if (runId === null && (existsSync(join(options.workDir, markerFileName(null))) || !(await claimPlainHeartbeat(options.workDir, heartbeatBase(null), options.retries + 1)))) {
+  if (
+    runId === null &&
+    (existsSync(join(options.workDir, markerFileName(null))) ||
+      !(await claimPlainHeartbeat(options.workDir, heartbeatBase(null), options.retries + 1)))
+  ) {
     runId = fallbackRunId;
   }
 
   const maxAttempts = options.retries + 1;
   const attempts: AttemptRecord[] = [];
-  const state = { attempt: 1, phase: 'running' as 'running' | 'waiting' | 'ending', outside: null as OutsideSignal | null, stop: null as ControlRequest | null };
+  const state = {
+    attempt: 1,
+    phase: 'running' as 'running' | 'waiting' | 'ending',
+    outside: null as OutsideSignal | null,
+    stop: null as ControlRequest | null,
+  };
   // Output bytes and the last output's time, from the log itself (whoever copies into it: tee or the wrapper).
   const stats = logFileStats(log.fd);
   const commandEnv = { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' };
-  const startOne = () => startAttempt({ command: options.command, cwd: options.workDir, env: commandEnv, log, killGraceMs: options.killGraceMs, logger });
+  const startOne = () =>
+    startAttempt({ command: options.command, cwd: options.workDir, env: commandEnv, log, killGraceMs: options.killGraceMs, logger });
   // Each attempt's tee listens for errors on the console streams.
   for (const stream of [process.stdout, process.stderr]) stream.setMaxListeners(Math.max(stream.getMaxListeners(), maxAttempts + 10));
   let attemptStartedAt = new Date();
@@ -74,7 +84,11 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     if (state.phase === 'ending') return;
     if (state.outside === null) {
       state.outside = { signal, at: new Date() };
-      logger.info(state.phase === 'waiting' ? `${said}: no further attempt` : `${said}: ${signal} passed on to the command; SIGKILL to its processes in ${options.killGraceMs / 1000} s`);
+      logger.info(
+        state.phase === 'waiting'
+          ? `${said}: no further attempt`
+          : `${said}: ${signal} passed on to the command; SIGKILL to its processes in ${options.killGraceMs / 1000} s`,
+      );
     }
     if (state.phase === 'waiting') pause.interrupt();
     else current.supervisor.terminate(signal);
@@ -95,7 +109,12 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     endRun(signal, `stop asked by ${who}`);
   };
   const stopWatching = watchControlFile({
-    path: join(options.workDir, controlFileName(runId)), runId, startedAt, intervalMs: options.controlIntervalMs, onRequest: onControl, logger,
+    path: join(options.workDir, controlFileName(runId)),
+    runId,
+    startedAt,
+    intervalMs: options.controlIntervalMs,
+    onRequest: onControl,
+    logger,
   });
 
   try {
@@ -123,7 +142,9 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       slurm_job_id: slurm?.job_id ?? null,
     };
     const registered = writeSpoolEntry(entryPath, entry).then(() => true, (error: unknown) => {
-      logger.warn(`cannot register the run in the spool (${errnoCode(error) ?? String(error)}): a monitor needs --work-dir ${options.workDir}`);
+      logger.warn(
+        `cannot register the run in the spool (${errnoCode(error) ?? String(error)}): a monitor needs --work-dir ${options.workDir}`,
+      );
       return false;
     });
     const heartbeat = startHeartbeat({
@@ -149,17 +170,56 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       const jobEndTime = await Promise.race([jobEnd, delay(LOOKUP_WAIT_MS, null)]);
       result = classifyEnd({ end: finished.end, outside: state.outside, endedAt, jobEndTime });
       if (state.stop !== null) result = { ...result, status: 'terminated' };
-      attempts.push({ attempt: attempts.length + 1, started_at: isoLocal(attemptStartedAt), ended_at: isoLocal(endedAt), exit_code: result.exitCode, signal: result.signal });
+      attempts.push({
+        attempt: attempts.length + 1,
+        started_at: isoLocal(attemptStartedAt),
+        ended_at: isoLocal(endedAt),
+        exit_code: result.exitCode,
+        signal: result.signal,
+      });
       if (!shouldRetry({ result, stopped: state.outside !== null, attempt: attempts.length, maxAttempts })) break;
       state.phase = 'waiting';
-      const waitMs = nextRetryDelayMs(options.retryDelayMs, attempts.map((a) => ({ startedAt: new Date(a.started_at), endedAt: new Date(a.ended_at) })));
-      logger.info(`attempt ${attempts.length} of ${maxAttempts} failed (exit ${result.exitCode}); attempt ${attempts.length + 1} in ${formatDuration(waitMs / 1000)}`);
+      const waitMs = nextRetryDelayMs(
+        options.retryDelayMs,
+        attempts.map((a) => ({ startedAt: new Date(a.started_at), endedAt: new Date(a.ended_at) })),
+      );
+      logger.info(
+        `attempt ${attempts.length} of ${maxAttempts} failed (exit ${result.exitCode}); ` +
+          `attempt ${attempts.length + 1} in ${formatDuration(waitMs / 1000)}`,
+      );
       if (options.notify && context.config?.train.notify_each_attempt) {
         // train.notify_each_attempt: the report is built now (before the next attempt writes to the log) and sent
         // while the wait runs; the final report waits for it below, at most ATTEMPT_NOTIFY_TIMEOUT_MS.
-        const marker = buildMarker({ runId, command: options.command.text, workDir: options.workDir, logFile, host, user, pid, startedAt, endedAt, slurm, gpus: [], version: VERSION },
-          { ...result, status: 'failed' }, { attempts: [...attempts], maxAttempts });
-        notices.push((await startAttemptNotice({ marker, attempt: attempts.length, of: maxAttempts, nextInS: waitMs / 1000, workDir: options.workDir, logPath: log.path, config: context.config, logger, env })).sent);
+        const marker = buildMarker(
+          {
+            runId,
+            command: options.command.text,
+            workDir: options.workDir,
+            logFile,
+            host,
+            user,
+            pid,
+            startedAt,
+            endedAt,
+            slurm,
+            gpus: [],
+            version: VERSION,
+          },
+          { ...result, status: 'failed' },
+          { attempts: [...attempts], maxAttempts },
+        );
+        const notice = await startAttemptNotice({
+          marker,
+          attempt: attempts.length,
+          of: maxAttempts,
+          nextInS: waitMs / 1000,
+          workDir: options.workDir,
+          logPath: log.path,
+          config: context.config,
+          logger,
+          env,
+        });
+        notices.push(notice.sent);
       }
       if (!(await pause.wait(waitMs)) || state.outside !== null) {
         // Stopped while waiting: the run ends now, as the stop's signal would have ended a command.
@@ -185,27 +245,58 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
 
     const chosen = chooseMarkerName(options.workDir, runId, fallbackRunId);
     const gpus = (sampler as GpuSampler | null)?.summary() ?? [];
-    const facts = { runId: chosen.runId, command: options.command.text, workDir: options.workDir, logFile, host, user, pid, startedAt, endedAt, slurm, gpus, version: VERSION };
+    const facts = {
+      runId: chosen.runId,
+      command: options.command.text,
+      workDir: options.workDir,
+      logFile,
+      host,
+      user,
+      pid,
+      startedAt,
+      endedAt,
+      slurm,
+      gpus,
+      version: VERSION,
+    };
     const extras = {
       ...(options.retries > 0 ? { attempts, maxAttempts } : {}),
       ...(state.stop !== null ? { stoppedBy: state.stop.by, stopReason: state.stop.reason } : {}),
     };
-    const saved = await saveMarker({ marker: buildMarker(facts, result, extras), workDir: options.workDir, name: chosen.name, key, env, logger });
+    const saved = await saveMarker({
+      marker: buildMarker(facts, result, extras),
+      workDir: options.workDir,
+      name: chosen.name,
+      key,
+      env,
+      logger,
+    });
     await heartbeat.remove();
     const took = formatDuration((endedAt.getTime() - startedAt.getTime()) / 1000);
     const tries = attempts.length > 1 ? ` (attempt ${attempts.length} of ${maxAttempts})` : '';
-    logger.info(`command ended: ${result.status}, exit ${result.exitCode}${result.signal ? ` (${result.signal})` : ''} after ${took}${tries}`);
+    logger.info(
+      `command ended: ${result.status}, exit ${result.exitCode}${result.signal ? ` (${result.signal})` : ''} after ${took}${tries}`,
+    );
     if (saved !== null) logger.info(`marker: ${saved}`);
 
     const entryStands = await registered;
     if (entryStands && saved !== null && saved !== join(options.workDir, entry.marker_file)) {
       // The marker went elsewhere than registered (a renamed or spooled marker): point the entry at it.
-      await writeSpoolEntry(entryPath, { ...entry, run_id: chosen.runId, marker_file: relativeInside(options.workDir, saved) }).catch(() => undefined);
+      await writeSpoolEntry(entryPath, { ...entry, run_id: chosen.runId, marker_file: relativeInside(options.workDir, saved) }).catch(
+        () => undefined,
+      );
     }
     await Promise.all(notices);
     if (options.notify && saved !== null && context.config) {
-      await deliverOwnMarker({ markerPath: saved, workDir: options.workDir, config: context.config, logger, env, entryPath: entryStands ? entryPath : null,
-        ownLog: isAbsolute(entry.log_file) ? entry.log_file : null });
+      await deliverOwnMarker({
+        markerPath: saved,
+        workDir: options.workDir,
+        config: context.config,
+        logger,
+        env,
+        entryPath: entryStands ? entryPath : null,
+        ownLog: isAbsolute(entry.log_file) ? entry.log_file : null,
+      });
     }
     return result.exitCode;
   } finally {
@@ -229,7 +320,16 @@ function writeSeparator(log: { fd: number }, line: string): void {
 // Takes the plain `.train_running.json` for this run (seq 0), unless another run holds it; a failure to write
 // at all is left to the heartbeat's own warning.
 async function claimPlainHeartbeat(workDir: string, base: HeartbeatBase, maxAttempts: number): Promise<boolean> {
-  const first: Heartbeat = { ...base, seq: 0, updated_at: base.started_at, log_bytes: 0, last_output_at: null, attempt: 1, max_attempts: maxAttempts, gpus_now: [] };
+  const first: Heartbeat = {
+    ...base,
+    seq: 0,
+    updated_at: base.started_at,
+    log_bytes: 0,
+    last_output_at: null,
+    attempt: 1,
+    max_attempts: maxAttempts,
+    gpus_now: [],
+  };
   const text = `${JSON.stringify(first, null, 2)}\n`;
   try {
     return await claimFile(join(workDir, heartbeatFileName(null)), text);

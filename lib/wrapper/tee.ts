@@ -44,12 +44,18 @@ function writeToLog(log: LogSink, chunk: Buffer): void {
 }
 
 /**
- * The copier used where there is no tee program (see native-tee.ts): copies a stream into the log and to the echo target byte for byte, counting bytes only (no per-line work).
+ * The copier used where there is no tee program (see native-tee.ts): copies a stream into the log and to the echo
+ * target byte for byte, counting bytes only (no per-line work).
  * The log is written synchronously: nothing queues in memory, and while the disk is slow the command's pipe fills
  * and the command blocks (backpressure). An echo target that reports itself full pauses the source until it drains.
  * Resolves when the source has ended or closed.
  */
-export function teeStream(source: Readable, log: LogSink, echo: { stream: Writable; ok: () => boolean }, stats: OutputStats): Promise<void> {
+export function teeStream(
+  source: Readable,
+  log: LogSink,
+  echo: { stream: Writable; ok: () => boolean },
+  stats: OutputStats,
+): Promise<void> {
   const stream = echo.stream;
   const resume = () => {
     stream.off('drain', resume);

@@ -68,7 +68,13 @@ export function judgeBark(answer: HttpAnswer): Delivery {
     return judgeAnswer(answer, () =>
       Number(json.code) === 200
         ? { ok: true }
-        : { ok: false, detail: json.code === undefined ? 'an answer without Bark\'s code (is `server` a Bark server?)' : `code ${String(json.code)}${message ? `: ${message}` : ''}` },
+        : {
+            ok: false,
+            detail:
+              json.code === undefined
+                ? 'an answer without Bark\'s code (is `server` a Bark server?)'
+                : `code ${String(json.code)}${message ? `: ${message}` : ''}`,
+          },
     );
   }
   const raw = `HTTP ${answer.status}: ${message || shortBody(answer.body) || 'no answer'}`;

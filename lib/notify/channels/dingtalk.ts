@@ -101,7 +101,9 @@ export function judgeDingtalk(json: unknown): { ok: boolean; detail?: string; re
   const code = Number(errcode);
   const message = typeof errmsg === 'string' ? errmsg : '';
   const raw = `errcode ${String(errcode)}${message ? `: ${message}` : ''}`;
-  if (code === 310000 && /sign/i.test(message)) return { ok: false, detail: `signature rejected (${raw}); check \`secret\``, retryable: false };
+  if (code === 310000 && /sign/i.test(message)) {
+    return { ok: false, detail: `signature rejected (${raw}); check \`secret\``, retryable: false };
+  }
   if (code === 310000 && /keyword/i.test(message)) {
     return { ok: false, detail: `keyword missing (${raw}); set \`keyword\` to the robot's keyword, or use signing`, retryable: false };
   }

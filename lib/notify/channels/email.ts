@@ -34,7 +34,8 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
   const host = requireString(config, 'host');
   const from = requireString(config, 'from');
   const to = readRecipients(config);
-  const explicitPort = config.port === undefined || config.port === null || config.port === '' ? undefined : readInteger(config, 'port', 587);
+  const explicitPort =
+    config.port === undefined || config.port === null || config.port === '' ? undefined : readInteger(config, 'port', 587);
   const security = readChoice<Security>(config, 'security', ['starttls', 'tls', 'none'], explicitPort === 465 ? 'tls' : 'starttls');
   const port = explicitPort ?? (security === 'tls' ? 465 : 587);
   const user = readString(config, 'user');
@@ -159,6 +160,7 @@ function mailEndpoint(config: ChannelConfig): Endpoint | null {
     port: resolvedPort,
     tls: security === 'tls',
     key: `channels.${config.name}.host`,
-    note: security === 'starttls' ? 'STARTTLS is negotiated by the mail server after connecting; `train-monitor test` checks it' : undefined,
+    note:
+      security === 'starttls' ? 'STARTTLS is negotiated by the mail server after connecting; `train-monitor test` checks it' : undefined,
   };
 }

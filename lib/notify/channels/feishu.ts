@@ -118,7 +118,9 @@ export function judgeFeishu(json: unknown): { ok: boolean; detail?: string; retr
   const text = [answer.msg, answer.StatusMessage].find((m) => typeof m === 'string') as string | undefined;
   const raw = `code ${String(code)}${text ? `: ${text}` : ''}`;
   const n = Number(code);
-  if (n === 19021 || /sign/i.test(text ?? '')) return { ok: false, detail: `signature rejected (${raw}); check \`secret\``, retryable: false };
+  if (n === 19021 || /sign/i.test(text ?? '')) {
+    return { ok: false, detail: `signature rejected (${raw}); check \`secret\``, retryable: false };
+  }
   if (n === 19024 || /key ?words?/i.test(text ?? '')) {
     return { ok: false, detail: `keyword missing (${raw}); set \`keyword\` to the bot's keyword`, retryable: false };
   }

@@ -86,7 +86,9 @@ export function judgeNtfy(answer: HttpAnswer): Delivery {
   if (delivery.ok) return delivery;
   const json = (answer.json ?? {}) as Record<string, unknown>;
   const why = typeof json.error === 'string' ? `HTTP ${answer.status}: ${json.error}` : delivery.detail;
-  if (answer.status === 401 || answer.status === 403) return { ok: false, detail: `bad key (${why}); check \`token\` and the topic's access`, retryable: false };
+  if (answer.status === 401 || answer.status === 403) {
+    return { ok: false, detail: `bad key (${why}); check \`token\` and the topic's access`, retryable: false };
+  }
   if (answer.status === 429) return { ok: false, detail: `rate limited (${why})`, retryable: true };
   return { ...delivery, detail: why };
 }

@@ -40,7 +40,8 @@ export function createChannel(config: ChannelConfig, ctx: ChannelContext): Chann
   const headers = readHeaders(config);
   if (token && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.Authorization = `Bearer ${token}`;
   const template = readString(config, 'body_template');
-  const contentType = readString(config, 'content_type') ?? (template && !looksLikeJson(template) ? 'text/plain; charset=utf-8' : 'application/json');
+  const contentType =
+    readString(config, 'content_type') ?? (template && !looksLikeJson(template) ? 'text/plain; charset=utf-8' : 'application/json');
   const jsonMode = /json/i.test(contentType);
   if (template) checkTemplate(config, template, jsonMode);
   const timeoutMs = readTimeoutMs(config);
@@ -99,7 +100,9 @@ function checkTemplate(config: ChannelConfig, template: string, jsonMode: boolea
   const key = `channels.${config.name}.body_template`;
   const unknown = [...template.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((n) => !(TEMPLATE_FIELDS as readonly string[]).includes(n));
   if (unknown.length > 0) {
-    throw new ConfigError(`unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(', ')}; known: ${TEMPLATE_FIELDS.join(', ')}`, { key });
+    throw new ConfigError(`unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(', ')}; known: ${TEMPLATE_FIELDS.join(', ')}`, {
+      key,
+    });
   }
   if (!jsonMode) return;
   const sample = Object.fromEntries(TEMPLATE_FIELDS.map((f) => [f, 'a "quoted"\nvalue\\'])) as TemplateValues;
