@@ -163,7 +163,11 @@ export const MONITOR_PROGRAM: ProgramSpec = {
         args.serve = port === null ? null : serveSettings(inv, port);
         for (const note of args.notes) inv.logger.info(note);
         // What a pass loads later (the config loader, the redactor) is fetched in the same round of the module loader.
-        const [{ runMonitor }] = await Promise.all([import('../monitor/run.js'), import('../config/load.js'), import('../config/redact.js')]);
+        const [{ runMonitor }] = await Promise.all([
+          import('../monitor/run.js'),
+          import('../config/load.js'),
+          import('../config/redact.js'),
+        ]);
         return runMonitor(args, { env: inv.env, cwd: inv.cwd, logger: inv.logger, spool: spoolDir(inv.env) });
       },
     },

@@ -96,7 +96,6 @@ export function judgeNtfy(answer: HttpAnswer): Delivery {
 /** Header values must be ASCII: anything else goes as RFC 2047 `=?UTF-8?B?…?=`, which ntfy decodes. */
 export function encodeHeader(value: string): string {
   const flat = value.replace(/[\r\n]+/g, ' ');
-  // eslint-disable-next-line no-control-regex
   if (/^[\x20-\x7e]*$/.test(flat)) return flat;
   return `=?UTF-8?B?${Buffer.from(flat, 'utf8').toString('base64')}?=`;
 }
