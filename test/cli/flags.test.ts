@@ -22,7 +22,8 @@ function helpFlags(help: string): { names: string[]; aliases: string[] } {
 }
 
 describe('--help of the real binaries is made from the flag table', () => {
-  test.each(PROGRAMS.map(([p, bin]) => [p.name, p, bin] as const))('%s --help lists exactly the table flags, with defaults and variables', async (_name, program, bin) => {
+  test.each(PROGRAMS.map(([p, bin]) => [p.name, p, bin] as const))(
+    '%s --help lists exactly the table flags, with defaults and variables', async (_name, program, bin) => {
     const tmp = makeTempDir();
     try {
       const result = await runBin(bin, ['--help'], { env: isolatedEnv(tmp.dir) });
@@ -64,7 +65,10 @@ describe('the fast parser and the yargs parser read a command line alike', () =>
   });
 
   test('help and every mistake are left to yargs; a repeated flag keeps the last value there', async () => {
-    for (const argv of [['--help'], ['-h'], ['--bogus'], ['frobnicate'], ['--interval'], ['--config', '--once'], ['doctor', '--once'], ['--once', '--once'], ['--', 'x']]) {
+    for (const argv of [
+      ['--help'], ['-h'], ['--bogus'], ['frobnicate'], ['--interval'],
+      ['--config', '--once'], ['doctor', '--once'], ['--once', '--once'], ['--', 'x'],
+    ]) {
       expect(parseFast(MONITOR_PROGRAM, argv)).toBeNull();
     }
     for (const argv of [['--work-dir', '/w', 'touch'], ['--work-dir', '--quiet'], ['--run-id', 'a', '--run-id', 'b']]) {
@@ -76,7 +80,8 @@ describe('the fast parser and the yargs parser read a command line alike', () =>
   });
 
   test('each mistake is a FlagError with its code', async () => {
-    const codeOf = (program: ProgramSpec, argv: string[]) => parseWithYargs(program, argv).then(() => 'parsed', (e: { code: string }) => e.code);
+    const codeOf = (program: ProgramSpec, argv: string[]) =>
+      parseWithYargs(program, argv).then(() => 'parsed', (e: { code: string }) => e.code);
     await expect(codeOf(MONITOR_PROGRAM, ['--bogus'])).resolves.toBe('E_FLAG_UNKNOWN');
     await expect(codeOf(MONITOR_PROGRAM, ['doctor', '--once'])).resolves.toBe('E_FLAG_UNKNOWN');
     await expect(codeOf(MONITOR_PROGRAM, ['frobnicate'])).resolves.toBe('E_COMMAND_UNKNOWN');
@@ -107,7 +112,8 @@ function docsTable(markdown: string, program: string): Map<string, { env: string
 describe('docs/cli.md', () => {
   const markdown = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
 
-  test.each(PROGRAMS.map(([p]) => [p.name, p] as const))('its %s table lists exactly the table flags, with their variables and defaults', (name, program) => {
+  test.each(PROGRAMS.map(([p]) => [p.name, p] as const))(
+    'its %s table lists exactly the table flags, with their variables and defaults', (name, program) => {
     const rows = docsTable(markdown, name);
     expect([...rows.keys()].sort()).toEqual(Object.keys(program.flags).sort());
     for (const [flag, spec] of Object.entries(program.flags)) {
@@ -124,7 +130,8 @@ describe('docs/cli.md', () => {
 
   test('every monitor command has its flags in the table, and each flag names commands that exist', () => {
     for (const spec of Object.values(MONITOR_PROGRAM.flags)) {
-      for (const command of ('commands' in spec ? spec.commands : []) ?? []) expect(Object.keys(MONITOR_PROGRAM.commands)).toContain(command);
+      for (const command of ('commands' in spec ? spec.commands : []) ?? [])
+        expect(Object.keys(MONITOR_PROGRAM.commands)).toContain(command);
     }
     for (const command of Object.keys(MONITOR_PROGRAM.commands)) {
       expect(flagsOf(MONITOR_PROGRAM, command).map(([n]) => n)).toEqual(expect.arrayContaining(['config', 'quiet', 'help']));
@@ -151,10 +158,18 @@ describe('start-up: the common command lines never load yargs', () => {
     try {
       const work = join(tmp.dir, 'work');
       mkdirSync(work);
-      expect(await traced(BIN.monitor, ['--once', '--work-dir', work, '--dry-run', '--quiet'], tmp.dir)).toMatchObject({ code: 0, yargs: false });
-      expect(await traced(BIN.monitor, ['--interval', '5m', '--once', '--work-dir', work, '--quiet'], tmp.dir)).toMatchObject({ yargs: false });
+      expect(await traced(BIN.monitor, ['--once', '--work-dir', work, '--dry-run', '--quiet'], tmp.dir)).toMatchObject({
+        code: 0,
+        yargs: false,
+      });
+      expect(await traced(BIN.monitor, ['--interval', '5m', '--once', '--work-dir', work, '--quiet'], tmp.dir)).toMatchObject({
+        yargs: false,
+      });
       expect(await traced(BIN.wrapper, ['--work-dir', work, '--quiet', '--', 'true'], tmp.dir)).toMatchObject({ code: 0, yargs: false });
-      expect(await traced(BIN.wrapper, ['--work-dir', work, '--quiet', '--command', 'true'], tmp.dir)).toMatchObject({ code: 0, yargs: false });
+      expect(await traced(BIN.wrapper, ['--work-dir', work, '--quiet', '--command', 'true'], tmp.dir)).toMatchObject({
+        code: 0,
+        yargs: false,
+      });
       expect(await traced(BIN.monitor, ['--help'], tmp.dir)).toMatchObject({ code: 0, yargs: true });
       expect(await traced(BIN.wrapper, ['--bogus'], tmp.dir)).toMatchObject({ code: 2, yargs: true });
     } finally {

@@ -30,7 +30,8 @@ afterEach(() => box.cleanup());
 
 const userConfig = (yaml: string) => writeFiles(home, { '.config/hpc-run/config.yaml': yaml });
 const hook = () => `notification:\n  channels:\n    - {type: webhook, url: "${receiver.url}/hook"}\n`;
-const wrapper = (args: string[], cwd = box.dir): Promise<RunResult> => runBin(BIN.wrapper, ['--work-dir', work, ...args, '--', 'python3', '-c', 'print(1)'], { env, cwd });
+const wrapper = (args: string[], cwd = box.dir): Promise<RunResult> =>
+  runBin(BIN.wrapper, ['--work-dir', work, ...args, '--', 'python3', '-c', 'print(1)'], { env, cwd });
 const monitor = (args: string[], cwd = box.dir, bin = BIN.monitor): Promise<RunResult> => runBin(bin, args, { env, cwd });
 const markers = () => readdirSync(work).filter((f) => f.startsWith('.train_complete'));
 const warningLines = (r: RunResult) => r.stderr.split('\n').filter((l) => /warning/i.test(l));
@@ -119,7 +120,9 @@ describe('config discovery finds the user\'s file and never a stranger\'s', () =
     const doctor = await monitor(['doctor']);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toMatch(/^✗ channels: none configured/m);
-    expect(doctor.stdout).toMatch(/^✗ config: .*notifications is not a known setting and is ignored\n {4}fix: did you mean 'notification'\?/m);
+    expect(doctor.stdout).toMatch(
+      /^✗ config: .*notifications is not a known setting and is ignored\n {4}fix: did you mean 'notification'\?/m,
+    );
   });
 
   test('no config at all: a monitor run that delivers says so on stderr with the fix; one that delivers nothing stays quiet', async () => {
@@ -128,7 +131,9 @@ describe('config discovery finds the user\'s file and never a stranger\'s', () =
     await wrapper([]);
     const pass = await monitor(['--once', '--work-dir', work]);
     expect(pass.code).toBe(0);
-    expect(pass.stderr).toMatch(/no config file was found: reports only go to this console and notifications\.log; .*'train-monitor doctor'/);
+    expect(pass.stderr).toMatch(
+      /no config file was found: reports only go to this console and notifications\.log; .*'train-monitor doctor'/,
+    );
     const doctor = await monitor(['doctor']);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toMatch(/^✗ channels: none configured \(no config file found\)/m);
@@ -152,14 +157,18 @@ describe('unknown keys are warned about at every level, with a suggestion', () =
     expect(pass.stderr).toContain("notification.channels[0].fromat is not a known setting and is ignored: did you mean 'format'?");
     const doctor = await monitor(['doctor']);
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toMatch(/^✗ config: .*notification\.channels\[0\]\.hedaers is not a known setting and is ignored\n {4}fix: did you mean 'headers'\?/m);
+    expect(doctor.stdout).toMatch(
+      /^✗ config: .*notification\.channels\[0\]\.hedaers is not a known setting and is ignored\n {4}fix: did you mean 'headers'\?/m,
+    );
   });
 
   test('an unknown channel type lists the known ones, with a suggestion', async () => {
     userConfig('notification:\n  type: xxtiu\n');
     const doctor = await monitor(['doctor']);
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toMatch(/notification\.type: unknown channel type 'xxtiu' \(did you mean 'xxtui'\?\); known types: console, xxtui, webhook, /);
+    expect(doctor.stdout).toMatch(
+      /notification\.type: unknown channel type 'xxtiu' \(did you mean 'xxtui'\?\); known types: console, xxtui, webhook, /,
+    );
     const pass = await monitor(['--once', '--work-dir', work]);
     expect(pass.code).toBe(2);
     expect(pass.stderr).toContain("did you mean 'xxtui'?");

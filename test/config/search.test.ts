@@ -44,7 +44,9 @@ describe('where the configuration is found', () => {
       expect(checked.file).toBe(join(home, '.config', 'hpc-run', 'config.yaml'));
       expect(checked.source).toBe('~/.config/hpc-run/config.yaml');
       expect(checked.config?.train).toEqual({});
-      expect(checked.skipped).toEqual([{ file: join(hydra.dir, 'config', 'config.yaml'), reason: expect.stringMatching(/no 'notification' section/) }]);
+      expect(checked.skipped).toEqual([
+        { file: join(hydra.dir, 'config', 'config.yaml'), reason: expect.stringMatching(/no 'notification' section/) },
+      ]);
     } finally {
       hydra.cleanup();
     }
@@ -123,6 +125,8 @@ describe('where the configuration is found', () => {
     if (process.getuid?.() === 0) return; // root reads any file
     const { chmodSync } = await import('node:fs');
     chmodSync(join(project.dir, 'flag.yaml'), 0o000);
-    await expect(loadConfig({ configPath: '../flag.yaml', cwd, env: bareEnv(home) })).rejects.toThrow(/flag\.yaml: cannot read the config file: permission denied/);
+    await expect(loadConfig({ configPath: '../flag.yaml', cwd, env: bareEnv(home) })).rejects.toThrow(
+      /flag\.yaml: cannot read the config file: permission denied/,
+    );
   });
 });

@@ -27,7 +27,8 @@ describe('the secrets file', () => {
     const config = await loadConfig({ cwd: project.dir, env: bareEnv(project.dir) });
     expect(config.channels[0].api_key).toBe('inline-key-9876');
     expect(config.warnings).toEqual([
-      `${file} holds secrets (notification.xxtui.api_key) and is readable by group or others (mode 0644); protect it: chmod 600 ${file}, or move them to the secrets file`,
+      `${file} holds secrets (notification.xxtui.api_key) and is readable by group or others (mode 0644); ` +
+        `protect it: chmod 600 ${file}, or move them to the secrets file`,
     ]);
     expect(config.warnings.join('\n')).not.toContain('inline-key-9876');
   });
@@ -77,12 +78,17 @@ describe('the secrets file', () => {
     const text = [...result.errors.flatMap((e) => [e.message, e.hint ?? '']), ...result.warnings].join('\n');
     for (const value of [secret, encodeURIComponent(secret), 'env-token-4444']) expect(text).not.toContain(value);
     expect(text).toContain("report.language: expected en or zh, got '***'");
-    const thrown = await loadConfig({ cwd: project.dir, env: bareEnv(project.dir, { TOKEN_VAR: 'env-token-4444' }) }).catch((e: Error) => e.message);
+    const thrown = await loadConfig({ cwd: project.dir, env: bareEnv(project.dir, { TOKEN_VAR: 'env-token-4444' }) }).catch(
+      (e: Error) => e.message,
+    );
     expect(thrown).not.toContain(secret);
   });
 
   test('a malformed secrets file never quotes its own lines', async () => {
-    project = makeProject({ 'config/config.yaml': 'notification: {type: console}\n', 'config/api_keys.yaml': 'xxtui_api_key: "abc-9999\n  oops: [\n' });
+    project = makeProject({
+      'config/config.yaml': 'notification: {type: console}\n',
+      'config/api_keys.yaml': 'xxtui_api_key: "abc-9999\n  oops: [\n',
+    });
     const result = await checkConfig({ cwd: project.dir, env: bareEnv(project.dir) });
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0].message).toMatch(/api_keys\.yaml:\d+:\d+: invalid YAML: /);

@@ -80,7 +80,10 @@ describe('the seed configuration', () => {
   test('config/config.example.yaml loads with its api_keys example filled in', async () => {
     const project = makeProject({
       'config/config.yaml': readFileSync(join(ROOT, 'config', 'config.example.yaml'), 'utf8'),
-      'config/api_keys.yaml': readFileSync(join(ROOT, 'config', 'api_keys.yaml.example'), 'utf8').replace('xxtui_api_key: ""', 'xxtui_api_key: "ex-key-0004"'),
+      'config/api_keys.yaml': readFileSync(join(ROOT, 'config', 'api_keys.yaml.example'), 'utf8').replace(
+        'xxtui_api_key: ""',
+        'xxtui_api_key: "ex-key-0004"',
+      ),
     });
     try {
       chmodSync(join(project.dir, 'config', 'api_keys.yaml'), 0o600);
@@ -88,7 +91,16 @@ describe('the seed configuration', () => {
       expect(config.channels.map((c) => `${c.type}:${c.name}`)).toEqual(['xxtui:xxtui', 'console:console', 'webhook:lab-hook']);
       expect(config.channels[2].headers).toEqual({ Authorization: 'Bearer hook-token-0005' });
       expect(config.secrets).toEqual(expect.arrayContaining(['ex-key-0004', 'Bearer hook-token-0005', 'hook-token-0005']));
-      expect(config.monitor).toEqual({ interval_s: 60, stale_after_s: 600, claim_timeout_s: 900, retry_base_s: 30, retry_max_s: 1800, corrupt_grace_s: 120, stall_after_s: 1800, gpu_idle: { threshold_pct: 5, after_s: 1200 } });
+      expect(config.monitor).toEqual({
+        interval_s: 60,
+        stale_after_s: 600,
+        claim_timeout_s: 900,
+        retry_base_s: 30,
+        retry_max_s: 1800,
+        corrupt_grace_s: 120,
+        stall_after_s: 1800,
+        gpu_idle: { threshold_pct: 5, after_s: 1200 },
+      });
     } finally {
       project.cleanup();
     }

@@ -16,7 +16,11 @@ describe('did you mean', () => {
   });
 
   test('the warning names the key, the suggestion and the known keys', () => {
-    expect(unknownKeyMessage('report.lang', 'lang', ['language'])).toBe('report.lang is not a known setting and is ignored (known: language)');
-    expect(unknownKeyMessage('x.ulr', 'ulr', ['url'])).toBe("x.ulr is not a known setting and is ignored: did you mean 'url'? (known: url)");
+    expect(unknownKeyMessage('report.lang', 'lang', ['language'])).toBe(
+      'report.lang is not a known setting and is ignored (known: language)',
+    );
+    expect(unknownKeyMessage('x.ulr', 'ulr', ['url'])).toBe(
+      "x.ulr is not a known setting and is ignored: did you mean 'url'? (known: url)",
+    );
   });
 });

@@ -44,7 +44,9 @@ describe('${VAR} expansion', () => {
     const error = (await load(hook('Bearer ${HOOK_TOKEN}')).catch((e: unknown) => e)) as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.key).toBe('notification.channels[0].headers.Authorization');
-    expect(error.message).toBe(`${file()}: notification.channels[0].headers.Authorization: environment variable HOOK_TOKEN is not set (used as \${HOOK_TOKEN})`);
+    expect(error.message).toBe(
+      `${file()}: notification.channels[0].headers.Authorization: environment variable HOOK_TOKEN is not set (used as \${HOOK_TOKEN})`,
+    );
     expect(error.hint).toMatch(/export HOOK_TOKEN=/);
     expect(error.exitCode).toBe(2);
   });
@@ -65,7 +67,11 @@ describe('channels', () => {
   });
 
   test('notification.type may name any registered type, settings from notification.<type>', async () => {
-    const config = await load('notification:\n  type: telegram\n  telegram:\n    chat_id: 42\n', {}, { 'config/api_keys.yaml': 'telegram_token: "123:abcdef"\n' });
+    const config = await load(
+      'notification:\n  type: telegram\n  telegram:\n    chat_id: 42\n',
+      {},
+      { 'config/api_keys.yaml': 'telegram_token: "123:abcdef"\n' },
+    );
     expect(config.channels).toEqual([{ type: 'telegram', name: 'telegram', chat_id: 42, token: '123:abcdef', timeout_s: 10 }]);
   });
 
@@ -78,16 +84,23 @@ describe('channels', () => {
   });
 
   test('a missing required key names the key, the secrets-file key and the file', async () => {
-    const error = (await load('notification:\n  type: xxtui\n  api_keys_file: "config/api_keys.yaml"\n').catch((e: unknown) => e)) as ConfigError;
+    const error = (await load('notification:\n  type: xxtui\n  api_keys_file: "config/api_keys.yaml"\n').catch(
+      (e: unknown) => e,
+    )) as ConfigError;
     expect(error.key).toBe('notification.xxtui.api_key');
     expect(error.message).toContain("the xxtui channel 'xxtui' needs 'api_key'");
     expect(error.message).toContain("'xxtui_api_key'");
     expect(error.message).toContain(join(project.dir, 'config', 'config', 'api_keys.yaml'));
     expect(error.message).toContain(join(project.dir, 'config', 'api_keys.yaml'));
     expect(error.message).toContain('was not found');
-    const found = (await load('notification:\n  channels:\n    - {type: dingtalk, name: ops}\n', {}, { 'config/api_keys.yaml': 'dingtalk_secret: "SEC-000111"\n' }).catch((e: unknown) => e)) as ConfigError;
+    const found = (await load(
+      'notification:\n  channels:\n    - {type: dingtalk, name: ops}\n',
+      {},
+      { 'config/api_keys.yaml': 'dingtalk_secret: "SEC-000111"\n' },
+    ).catch((e: unknown) => e)) as ConfigError;
     expect(found.message).toBe(
-      `${file()}: notification.channels[0].access_token: the dingtalk channel 'ops' needs 'access_token': set it here, or put 'dingtalk_access_token' or 'ops_access_token' in ${join(project.dir, 'config', 'api_keys.yaml')}`,
+      `${file()}: notification.channels[0].access_token: the dingtalk channel 'ops' needs 'access_token': set it here, ` +
+        `or put 'dingtalk_access_token' or 'ops_access_token' in ${join(project.dir, 'config', 'api_keys.yaml')}`,
     );
   });
 
@@ -107,13 +120,19 @@ describe('channels', () => {
 
   test('wrong shapes: url, headers, timeout', async () => {
     const check1 = await check('notification:\n  channels:\n    - {type: webhook, url: "ftp://x", headers: [a], timeout: soon}\n');
-    expect(check1.errors.map((e) => e.key)).toEqual(['notification.channels[0].timeout', 'notification.channels[0].headers', 'notification.channels[0].url']);
+    expect(check1.errors.map((e) => e.key)).toEqual([
+      'notification.channels[0].timeout',
+      'notification.channels[0].headers',
+      'notification.channels[0].url',
+    ]);
   });
 });
 
 describe('malformed YAML', () => {
   test('reports the file and line in one line, without quoting the source', async () => {
-    const error = (await load('notification:\n  type: xxtui\n   api_keys_file: "secret-in-line-zzz"\n').catch((e: unknown) => e)) as ConfigSyntaxError;
+    const error = (await load('notification:\n  type: xxtui\n   api_keys_file: "secret-in-line-zzz"\n').catch(
+      (e: unknown) => e,
+    )) as ConfigSyntaxError;
     expect(error).toBeInstanceOf(ConfigSyntaxError);
     expect(error.code).toBe('E_CONFIG');
     expect(error.file).toBe(file());
@@ -124,11 +143,15 @@ describe('malformed YAML', () => {
   });
 
   test('a duplicated key is reported with its line', async () => {
-    await expect(load('report:\n  language: en\n  language: zh\n')).rejects.toThrow(/config\.yaml:3:\d+: invalid YAML: duplicated mapping key/);
+    await expect(load('report:\n  language: en\n  language: zh\n')).rejects.toThrow(
+      /config\.yaml:3:\d+: invalid YAML: duplicated mapping key/,
+    );
   });
 
   test('a malformed secrets file is reported with its own file and line', async () => {
-    const error = (await load('notification:\n  type: console\n', {}, { 'config/api_keys.yaml': 'a: "b\nc: [\n' }).catch((e: unknown) => e)) as ConfigSyntaxError;
+    const error = (await load('notification:\n  type: console\n', {}, { 'config/api_keys.yaml': 'a: "b\nc: [\n' }).catch(
+      (e: unknown) => e,
+    )) as ConfigSyntaxError;
     expect(error.file).toBe(join(project.dir, 'config', 'api_keys.yaml'));
     expect(error.line).toBeGreaterThan(0);
   });
@@ -153,7 +176,16 @@ describe('other sections', () => {
     const cwd = project.dir;
     const config = await loadConfig({ configPath: 'config/config.yaml', cwd, env: bareEnv(home) });
     expect(config.report).toEqual({ include_last_n_lines: 20, language: 'zh', max_line_length: 200 });
-    expect(config.monitor).toEqual({ interval_s: 90, stale_after_s: 300, claim_timeout_s: 3600, retry_base_s: 10, retry_max_s: 120, corrupt_grace_s: 120, stall_after_s: 1800, gpu_idle: { threshold_pct: 5, after_s: 1200 } });
+    expect(config.monitor).toEqual({
+      interval_s: 90,
+      stale_after_s: 300,
+      claim_timeout_s: 3600,
+      retry_base_s: 10,
+      retry_max_s: 120,
+      corrupt_grace_s: 120,
+      stall_after_s: 1800,
+      gpu_idle: { threshold_pct: 5, after_s: 1200 },
+    });
     expect(config.digest).toEqual({ min_batch: 3 });
     expect(config.train).toEqual({ work_dir: join(cwd, 'project'), command: 'python train.py --steps 10', log_dir: 'logs' });
     expect(config.watch).toEqual([join(home, 'runs', 'a'), '/abs/b', join(cwd, 'project'), join(cwd, '..', 'extra')]);
@@ -161,7 +193,8 @@ describe('other sections', () => {
 
   test('bad values name the key and what was expected', async () => {
     const result = await check(
-      'report: {include_last_n_lines: 0, language: fr, max_line_length: 2.5}\nmonitor: {interval: 0, stale_after: 10d}\ndigest: {min_batch: many}\n',
+      'report: {include_last_n_lines: 0, language: fr, max_line_length: 2.5}\n' +
+        'monitor: {interval: 0, stale_after: 10d}\ndigest: {min_batch: many}\n',
     );
     const messages = result.errors.map((e) => e.message.replace(`${file()}: `, ''));
     expect(messages).toEqual([
@@ -177,7 +210,8 @@ describe('other sections', () => {
   test('unknown keys are warnings, not errors', async () => {
     const config = await load('notifcation: {type: xxtui}\nreport: {lines: 5}\n');
     expect(config.warnings).toEqual([
-      `${file()}: notifcation is not a known setting and is ignored: did you mean 'notification'? (known: notification, report, train, watch, monitor, digest, retention)`,
+      `${file()}: notifcation is not a known setting and is ignored: did you mean 'notification'? ` +
+        '(known: notification, report, train, watch, monitor, digest, retention)',
       `${file()}: report.lines is not a known setting and is ignored (known: include_last_n_lines, language, max_line_length)`,
     ]);
   });

@@ -33,7 +33,10 @@ const ourLines = () => readFileSync(crontabFile, 'utf8').split('\n').filter((l) 
 // Runs a crontab line's command the way cron does: /bin/sh -c, cron's minimal environment, `\%` unescaped.
 function runAsCron(line: string) {
   const command = line.split(' ').slice(5).join(' ').replace(/\\%/g, '%');
-  return spawnSync('/usr/bin/env', ['-i', 'PATH=/usr/bin:/bin', `HOME=${home}`, 'SHELL=/bin/sh', '/bin/sh', '-c', command], { encoding: 'utf8', cwd: home });
+  return spawnSync('/usr/bin/env', ['-i', 'PATH=/usr/bin:/bin', `HOME=${home}`, 'SHELL=/bin/sh', '/bin/sh', '-c', command], {
+    encoding: 'utf8',
+    cwd: home,
+  });
 }
 
 // A finished run registered in $HOME's spool, as the wrapper leaves it for the monitor.
@@ -57,7 +60,9 @@ describe('train-monitor install-cron', () => {
   test('adds one entry, keeps the user\'s crontab, replaces its own entry when run again; --dry-run changes nothing', async () => {
     const dry = await runBin(BIN.monitor, ['install-cron', '--dry-run'], { env: loginEnv() });
     expect(dry.code).toBe(0);
-    expect(dry.stdout.trim()).toMatch(/^\*\/5 \* \* \* \* PATH=.* --once >> "\$HOME\/train-monitor\.cron\.log" 2>&1 # hpc-run: train-monitor --once$/);
+    expect(dry.stdout.trim()).toMatch(
+      /^\*\/5 \* \* \* \* PATH=.* --once >> "\$HOME\/train-monitor\.cron\.log" 2>&1 # hpc-run: train-monitor --once$/,
+    );
     expect(readFileSync(crontabFile, 'utf8')).toBe(`MAILTO=alice\n${USER_LINE}\n`);
 
     expect((await runBin(BIN.monitor, ['install-cron'], { env: loginEnv() })).code).toBe(0);

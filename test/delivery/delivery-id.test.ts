@@ -36,7 +36,8 @@ async function startSmtp(): Promise<{ port: number; raw: string[]; close(): Prom
 }
 
 describe('every delivery carries one stable delivery id', () => {
-  test('issue 13 case 11: a send cut by SIGKILL, a failed retry and the last try all carry the same id, in the header and the body', async () => {
+  test('issue 13 case 11: a send cut by SIGKILL, a failed retry and the last try all carry the same id, ' +
+    'in the header and the body', async () => {
     box.writeConfig(`notification:\n  channels:\n    - {type: webhook, url: "${hook.url}/hook", timeout: 30}\nmonitor:\n  retry_base: 1\n`);
     hook.respond((_, i) => (i === 0 ? { hang: true } : i === 1 ? { status: 500 } : { status: 200, body: {} }));
     box.writeMarker('dup1');

@@ -10,12 +10,18 @@ const DYNAMIC = /import\(\s*'([^']+)'\s*\)/g;
 // Every relative import of one lib/ file, static and dynamic, resolved to a path under lib/.
 function importsOf(file: string): { static: string[]; dynamic: string[] } {
   const text = readFileSync(file, 'utf8');
-  const resolveAll = (re: RegExp) => [...text.matchAll(re)].map((m) => m[1]).filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s));
+  const resolveAll = (re: RegExp) =>
+    [...text.matchAll(re)]
+      .map((m) => m[1])
+      .filter((s) => s.startsWith('.'))
+      .map((s) => resolve(dirname(file), s));
   return { static: resolveAll(STATIC), dynamic: resolveAll(DYNAMIC) };
 }
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []),
+  );
 }
 
 describe('import graph', () => {

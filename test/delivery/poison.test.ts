@@ -35,7 +35,12 @@ describe('poison and oversized markers', () => {
     const broken = { ...loaded, report: null } as unknown as Config;
     const lines: string[] = [];
     const sink = new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) });
-    const ctx = createDeliveryContext({ config: broken, logger: createLogger({ prefix: 't', stdout: sink, stderr: sink }), env: box.env, redact: (s) => s });
+    const ctx = createDeliveryContext({
+      config: broken,
+      logger: createLogger({ prefix: 't', stdout: sink, stderr: sink }),
+      env: box.env,
+      redact: (s) => s,
+    });
     const markerPath = box.writeMarker('poison1');
     const outcome = await deliverMarkerFile(markerPath, box.workDir, ctx);
     expect(outcome.delivered).toBe(false);
@@ -56,7 +61,10 @@ describe('poison and oversized markers', () => {
     expect(sent.command).toMatch(/\[cut: 600007 characters\]$/);
     expect(sent.extra_blob).toMatch(/^\[dropped/);
 
-    writeFileSync(`${box.workDir}/.train_complete.huge1.json`, JSON.stringify(makeMarker(box.workDir, 'huge1', { command: 'z'.repeat(2_000_000) })));
+    writeFileSync(
+      `${box.workDir}/.train_complete.huge1.json`,
+      JSON.stringify(makeMarker(box.workDir, 'huge1', { command: 'z'.repeat(2_000_000) })),
+    );
     const huge = await once();
     expect(huge.code).toBe(1);
     expect(huge.stderr).toMatch(/larger than 1 MB/);

@@ -32,9 +32,13 @@ describe('retry times are durations from the reader\'s own clock', () => {
   });
 
   test('issue 13 case 8: a retry time written by a clock a year ahead waits at most retry_max, then is delivered', async () => {
-    box.writeConfig(`notification:\n  channels:\n    - {type: webhook, url: "${hook.url}/hook"}\nmonitor:\n  retry_base: 1\n  retry_max: 2\n`);
+    box.writeConfig(
+      `notification:\n  channels:\n    - {type: webhook, url: "${hook.url}/hook"}\nmonitor:\n  retry_base: 1\n  retry_max: 2\n`,
+    );
     const ahead = new Date(Date.now() + 365 * 86_400_000).toISOString();
-    const path = box.writeMarker('clock1', { delivery: { delivered: [], attempts: 3, next_attempt_at: ahead, last_error: 'webhook: HTTP 500' } });
+    const path = box.writeMarker('clock1', {
+      delivery: { delivered: [], attempts: 3, next_attempt_at: ahead, last_error: 'webhook: HTTP 500' },
+    });
     const args = ['--once', '--work-dir', box.workDir, '--config', box.configPath];
     const first = await box.monitor(args);
     expect(first.code).toBe(1);

@@ -88,7 +88,12 @@ report:
   });
 
   test('a config holding secrets readable by others fails with the chmod 600 fix', async () => {
-    const file = writeConfig(temp.dir, `notification:\n  channels:\n    - {type: wecom, key: "${TOKEN}", url: "${receiver.url}/send"}\n`, 0o644, 'shared.yaml');
+    const file = writeConfig(
+      temp.dir,
+      `notification:\n  channels:\n    - {type: wecom, key: "${TOKEN}", url: "${receiver.url}/send"}\n`,
+      0o644,
+      'shared.yaml',
+    );
     const run = await doctor(file);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^✗ secrets: .*readable by group or others/m);
@@ -132,10 +137,28 @@ report:
     );
     const run = await doctor(file);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(new RegExp(`^✗ channel closed \\(webhook\\): TCP connect 127\\.0\\.0\\.1:${refused} failed \\(ECONNREFUSED\\)\\n {4}fix: nothing listens on`, 'm'));
-    expect(run.stdout).toMatch(/^✗ channel nowhere \(ntfy\): name lookup of hpc-run-doctor-test\.invalid failed \(\w+\)\n {4}fix: check the host in channels\.nowhere\.server/m);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^✗ channel closed \\(webhook\\): TCP connect 127\\.0\\.0\\.1:${refused} failed \\(ECONNREFUSED\\)\\n {4}` +
+          'fix: nothing listens on',
+        'm',
+      ),
+    );
+    expect(run.stdout).toMatch(
+      new RegExp(
+        '^✗ channel nowhere \\(ntfy\\): name lookup of hpc-run-doctor-test\\.invalid failed \\(\\w+\\)\\n {4}' +
+          'fix: check the host in channels\\.nowhere\\.server',
+        'm',
+      ),
+    );
     expect(run.stdout).toMatch(new RegExp(`^✓ channel selfsigned \\(feishu\\): TCP connect localhost:${https.port}`, 'm'));
-    expect(run.stdout).toMatch(/^✗ channel selfsigned \(feishu\): TLS handshake with localhost:\d+ failed \(DEPTH_ZERO_SELF_SIGNED_CERT\)\n {4}fix: .*NODE_EXTRA_CA_CERTS/m);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        '^✗ channel selfsigned \\(feishu\\): TLS handshake with localhost:\\d+ failed \\(DEPTH_ZERO_SELF_SIGNED_CERT\\)\\n {4}' +
+          'fix: .*NODE_EXTRA_CA_CERTS',
+        'm',
+      ),
+    );
     expect(run.stdout).not.toContain(TOKEN);
   });
 
@@ -150,7 +173,13 @@ report:
       const file = writeConfig(temp.dir, 'notification:\n  channels:\n    - {type: pigeon}\n', 0o600, 'bin-broken.yaml');
       const bad = await runBin(BIN.monitor, ['doctor', '--config', file], { env, cwd: temp.dir });
       expect(bad.code).toBe(1);
-      expect(bad.stdout).toMatch(new RegExp(`^✗ config: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: notification\\.channels\\[0\\]\\.type: unknown channel type 'pigeon'`, 'm'));
+      expect(bad.stdout).toMatch(
+        new RegExp(
+          `^✗ config: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ` +
+            "notification\\.channels\\[0\\]\\.type: unknown channel type 'pigeon'",
+          'm',
+        ),
+      );
     });
 
     test('the TLS check passes once the certificate is trusted through NODE_EXTRA_CA_CERTS', async () => {

@@ -116,8 +116,12 @@ report:
     expect(plainReason('service said bad key (errcode 300001: token is not exist)')).toBe('bad key (errcode 300001: token is not exist)');
     expect(plainReason('timed out after 10 s (example.com:443)')).toBe('unreachable: timed out after 10 s (example.com:443)');
     expect(plainReason('host not found: example.invalid:443')).toBe('unreachable: host not found: example.invalid:443');
-    expect(plainReason('could not connect to example.com:443 (closed before connecting)')).toBe('unreachable: could not connect to example.com:443 (closed before connecting)');
-    expect(plainReason('TLS failure with example.com:443: certificate expired')).toBe('TLS failure with example.com:443: certificate expired');
+    expect(plainReason('could not connect to example.com:443 (closed before connecting)')).toBe(
+      'unreachable: could not connect to example.com:443 (closed before connecting)',
+    );
+    expect(plainReason('TLS failure with example.com:443: certificate expired')).toBe(
+      'TLS failure with example.com:443: certificate expired',
+    );
     expect(plainReason('HTTP 404: not found')).toBe('bad key or URL (HTTP 404: not found)');
     expect(plainReason('HTTP 503')).toBe('service error (HTTP 503)');
     expect(plainReason('service said code 7: odd')).toBe('service said code 7: odd');

@@ -35,7 +35,10 @@ describe('heartbeat gpus_now from the fake nvidia-smi', () => {
     expect(first).toMatchObject({ attempt: 1, max_attempts: 1, stall_after_s: 2700 });
 
     // A MIG-partitioned GPU reports no utilisation; another no memory figures at all.
-    writeFileSync(readings, '0, NVIDIA A100-SXM4-40GB, 40960, 13, [N/A]\n1, NVIDIA A100-SXM4-40GB, [N/A], [Not Supported], [Not Supported]\n');
+    writeFileSync(
+      readings,
+      '0, NVIDIA A100-SXM4-40GB, 40960, 13, [N/A]\n1, NVIDIA A100-SXM4-40GB, [N/A], [Not Supported], [Not Supported]\n',
+    );
     const mig = await waitFor(() => (readBeat('g')?.gpus_now?.[0]?.utilization_pct === null ? readBeat('g') : null));
     expect(mig!.gpus_now).toEqual([
       { index: 0, utilization_pct: null, memory_used_mib: 13, memory_total_mib: 40960 },
@@ -49,8 +52,10 @@ describe('heartbeat gpus_now from the fake nvidia-smi', () => {
   });
 
   test('where nvidia-smi fails (driver gone): gpus_now is [] and stall_after_s null (the monitor decides)', async () => {
-    const run = box.start(['--work-dir', box.workDir, '--quiet', '--run-id', 'n', '--heartbeat-interval', '0.2', '--command', 'echo ready; exec sleep 60'],
-      { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_NVIDIA_SMI_FAIL: '1' });
+    const run = box.start(
+      ['--work-dir', box.workDir, '--quiet', '--run-id', 'n', '--heartbeat-interval', '0.2', '--command', 'echo ready; exec sleep 60'],
+      { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_NVIDIA_SMI_FAIL: '1' },
+    );
     await waitFor(() => run.output().includes('ready'));
     const beat = await waitFor(() => ((readBeat('n')?.seq ?? 0) >= 2 ? readBeat('n') : null));
     expect(beat).toMatchObject({ gpus_now: [], stall_after_s: null, attempt: 1, max_attempts: 1, log_bytes: 6 });

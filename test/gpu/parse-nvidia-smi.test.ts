@@ -7,7 +7,13 @@ describe('parseNvidiaSmiCsv', () => {
     const text = Array.from({ length: 8 }, (_, i) => `${i}, NVIDIA H100 80GB HBM3, 81559, ${70000 + i}, ${90 + (i % 3)}`).join('\n') + '\n';
     const gpus = parseNvidiaSmiCsv(text);
     expect(gpus).toHaveLength(8);
-    expect(gpus[0]).toEqual({ index: 0, name: 'NVIDIA H100 80GB HBM3', memory_total_mib: 81559, memory_used_mib: 70000, utilization_pct: 90 });
+    expect(gpus[0]).toEqual({
+      index: 0,
+      name: 'NVIDIA H100 80GB HBM3',
+      memory_total_mib: 81559,
+      memory_used_mib: 70000,
+      utilization_pct: 90,
+    });
     expect(gpus[7].index).toBe(7);
   });
 
@@ -18,15 +24,26 @@ describe('parseNvidiaSmiCsv', () => {
   });
 
   test('[N/A] (MIG) and [Not Supported] fields become null, the rest is kept', () => {
-    const gpus = parseNvidiaSmiCsv('0, NVIDIA A100-SXM4-40GB, 40960, 13, [N/A]\n1, NVIDIA GeForce GTX 1050, 4096, [Not Supported], [Not Supported]\n');
-    expect(gpus[0]).toEqual({ index: 0, name: 'NVIDIA A100-SXM4-40GB', memory_total_mib: 40960, memory_used_mib: 13, utilization_pct: null });
+    const gpus = parseNvidiaSmiCsv(
+      '0, NVIDIA A100-SXM4-40GB, 40960, 13, [N/A]\n1, NVIDIA GeForce GTX 1050, 4096, [Not Supported], [Not Supported]\n',
+    );
+    expect(gpus[0]).toEqual({
+      index: 0,
+      name: 'NVIDIA A100-SXM4-40GB',
+      memory_total_mib: 40960,
+      memory_used_mib: 13,
+      utilization_pct: null,
+    });
     expect(gpus[1]).toMatchObject({ memory_total_mib: 4096, memory_used_mib: null, utilization_pct: null });
   });
 
   test('messages instead of data give no GPU', () => {
     expect(parseNvidiaSmiCsv('No devices were found\n')).toEqual([]);
     expect(
-      parseNvidiaSmiCsv("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\n"),
+      parseNvidiaSmiCsv(
+        "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. " +
+          'Make sure that the latest NVIDIA driver is installed and running.\n',
+      ),
     ).toEqual([]);
     expect(parseNvidiaSmiCsv('')).toEqual([]);
     expect(parseNvidiaSmiCsv('index, name, memory.total [MiB], memory.used [MiB], utilization.gpu [%]\n')).toEqual([]);

@@ -17,7 +17,8 @@ async function passes(done: () => boolean, extra = 3, args: string[] = []): Prom
     stderr += (await box.monitor(['--once', '--config', box.configPath, ...args])).stderr;
     await sleep(250);
   }
-  if (!done()) throw new Error(`condition not met; monitor said:\n${stderr.slice(-3000)}\nnotifications:\n${box.notifications().slice(-2000)}`);
+  if (!done())
+    throw new Error(`condition not met; monitor said:\n${stderr.slice(-3000)}\nnotifications:\n${box.notifications().slice(-2000)}`);
   for (let i = 0; i < extra; i += 1) {
     stderr += (await box.monitor(['--once', '--config', box.configPath, ...args])).stderr;
     await sleep(300);
@@ -29,7 +30,11 @@ describe('stall alert', () => {
   test('a command that goes quiet: one stalled report with the last lines, then one resumed report', async () => {
     box.writeConfig('monitor:\n  stall_after: 2s\n  gpu_idle: off\n');
     const dir = box.workDir('quiet');
-    await box.startWrapper(dir, 'q1', 'echo "epoch 1 loss 0.5"; echo "loading batch 17"; sleep 8; while true; do echo "epoch 2 step"; sleep 0.3; done');
+    await box.startWrapper(
+      dir,
+      'q1',
+      'echo "epoch 1 loss 0.5"; echo "loading batch 17"; sleep 8; while true; do echo "epoch 2 step"; sleep 0.3; done',
+    );
     const stderr = await passes(() => countReports(box.notifications(), /resumed/) > 0);
     const text = box.notifications();
     expect(countReports(text, /stalled/)).toBe(1);
@@ -51,9 +56,16 @@ describe('stall alert', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(spool, { recursive: true });
     const hb = join(dir, '.train_running.own1.json');
-    writeFileSync(join(spool, 'own1.json'), JSON.stringify({ schema: 1, run_id: 'own1', work_dir: dir, marker_file: '.train_complete.own1.json', heartbeat_file: '.train_running.own1.json', log_file: 'logs/x.log', host: 'gpu1', pid: 1, started_at: new Date().toISOString(), slurm_job_id: null }));
+    writeFileSync(join(spool, 'own1.json'), JSON.stringify({
+      schema: 1, run_id: 'own1', work_dir: dir, marker_file: '.train_complete.own1.json', heartbeat_file: '.train_running.own1.json',
+      log_file: 'logs/x.log', host: 'gpu1', pid: 1, started_at: new Date().toISOString(), slurm_job_id: null,
+    }));
     let seq = 0;
-    const beat = () => writeFileSync(hb, JSON.stringify({ schema: 1, run_id: 'own1', pid: 1, host: 'gpu1', user: 'u', command: 'python train.py', work_dir: dir, started_at: new Date().toISOString(), log_file: 'logs/x.log', seq: ++seq, updated_at: '', log_bytes: 100, last_output_at: null, slurm: null, stall_after_s: 1 }));
+    const beat = () => writeFileSync(hb, JSON.stringify({
+      schema: 1, run_id: 'own1', pid: 1, host: 'gpu1', user: 'u', command: 'python train.py', work_dir: dir,
+      started_at: new Date().toISOString(), log_file: 'logs/x.log', seq: ++seq, updated_at: '', log_bytes: 100, last_output_at: null,
+      slurm: null, stall_after_s: 1,
+    }));
     beat();
     for (let i = 0; i < 60 && countReports(box.notifications(), /stalled/) === 0; i += 1) {
       await box.monitor(['--once', '--config', box.configPath]);
@@ -67,7 +79,10 @@ describe('stall alert', () => {
     let calls = 0;
     const receiver = await startReceiver(() => (++calls === 1 ? { status: 500, body: 'busy' } : { status: 200, body: { ok: true } }));
     try {
-      box.writeConfig(`monitor:\n  stall_after: 1s\n  retry_base: 1s\n  retry_max: 1s\n  gpu_idle: off\nnotification:\n  channels:\n    - {type: webhook, url: "${receiver.url}/hook"}\n`);
+      box.writeConfig(
+        'monitor:\n  stall_after: 1s\n  retry_base: 1s\n  retry_max: 1s\n  gpu_idle: off\n' +
+          `notification:\n  channels:\n    - {type: webhook, url: "${receiver.url}/hook"}\n`,
+      );
       const dir = box.workDir('retry');
       await box.startWrapper(dir, 'r1', 'echo one; sleep 60');
       const stalledOk = () => receiver.requests.filter((r) => (r.json as { status?: string })?.status === 'stalled').length >= 2;

@@ -27,7 +27,11 @@ afterEach(() => box.cleanup());
 describe('train-monitor follow', () => {
   test('a live run: the last lines first, then new lines, then its final status line when the marker appears', async () => {
     const dir = box.workDir('live');
-    await box.startWrapper(dir, 'f1', `for i in $(seq 1 15); do echo "line $i"; done; ${WAIT_GO}; for i in $(seq 16 20); do echo "line $i"; sleep 0.4; done; exit 4`);
+    await box.startWrapper(
+      dir,
+      'f1',
+      `for i in $(seq 1 15); do echo "line $i"; done; ${WAIT_GO}; for i in $(seq 16 20); do echo "line $i"; sleep 0.4; done; exit 4`,
+    );
     const follow = box.startMonitor(['follow', 'f1', '--lines', '5']);
     await shown(follow.child, 'line 15');
     box.go(dir);
@@ -66,8 +70,14 @@ test('follow ends with the lost verdict when the monitor declares the run lost',
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeFileSync(join(dir, 'logs', 'dead.log'), 'epoch 1\nepoch 2\n');
   const started = new Date().toISOString();
-  writeFileSync(join(spool, 'gpu5.9.9.json'), JSON.stringify({ schema: 1, run_id: 'dead1', work_dir: dir, marker_file: '.train_complete.dead1.json', heartbeat_file: '.train_running.dead1.json', log_file: 'logs/dead.log', host: 'gpu5', pid: 9, started_at: started, slurm_job_id: null }));
-  writeFileSync(join(dir, '.train_running.dead1.json'), JSON.stringify({ schema: 1, run_id: 'dead1', pid: 9, host: 'gpu5', user: 'u', command: 'python t.py', work_dir: dir, started_at: started, log_file: 'logs/dead.log', seq: 3, updated_at: started, log_bytes: 16, last_output_at: null, slurm: null }));
+  writeFileSync(join(spool, 'gpu5.9.9.json'), JSON.stringify({
+    schema: 1, run_id: 'dead1', work_dir: dir, marker_file: '.train_complete.dead1.json', heartbeat_file: '.train_running.dead1.json',
+    log_file: 'logs/dead.log', host: 'gpu5', pid: 9, started_at: started, slurm_job_id: null,
+  }));
+  writeFileSync(join(dir, '.train_running.dead1.json'), JSON.stringify({
+    schema: 1, run_id: 'dead1', pid: 9, host: 'gpu5', user: 'u', command: 'python t.py', work_dir: dir, started_at: started,
+    log_file: 'logs/dead.log', seq: 3, updated_at: started, log_bytes: 16, last_output_at: null, slurm: null,
+  }));
   const follow = box.startMonitor(['follow', 'dead1']);
   await shown(follow.child, 'epoch 2');
   await waitFor(async () => {
@@ -92,7 +102,9 @@ describe('train-monitor stop', () => {
       const control = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
       expect(control).toEqual({
         schema: 1, run_id: 's1', signal: signal.toUpperCase().replace(/^SIG/, ''), reason: 'diverged at step 900',
-        by: `${userInfo().username}@${hostname()}`, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/), nonce: expect.stringMatching(/^[0-9a-f]{24}$/),
+        by: `${userInfo().username}@${hostname()}`,
+        at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/),
+        nonce: expect.stringMatching(/^[0-9a-f]{24}$/),
       });
       nonces.add(control.nonce as string);
       expect(result.stdout).toContain(`wrote ${path}:`);

@@ -27,13 +27,27 @@ export function makeOpsSandbox() {
       return box.configPath;
     },
     /** Starts a real train-wrapper running `command` through sh (heartbeat every 0.5 s) and waits for its heartbeat. */
-    async startWrapper(workDir: string, runId: string, command: string, extraEnv: NodeJS.ProcessEnv = {}, options: { waitForStart?: boolean } = {}) {
-      const run = startBin(BIN.wrapper, ['--work-dir', workDir, '--run-id', runId, '--heartbeat-interval', '0.5', '--quiet', '--command', command], { env: { ...env, ...extraEnv }, cwd: tmp.dir });
+    async startWrapper(
+      workDir: string,
+      runId: string,
+      command: string,
+      extraEnv: NodeJS.ProcessEnv = {},
+      options: { waitForStart?: boolean } = {},
+    ) {
+      const run = startBin(
+        BIN.wrapper,
+        ['--work-dir', workDir, '--run-id', runId, '--heartbeat-interval', '0.5', '--quiet', '--command', command],
+        { env: { ...env, ...extraEnv }, cwd: tmp.dir },
+      );
       wrappers.push(run);
       if (options.waitForStart === false) return run;
       // Ready once both its heartbeat and its spool entry (written in parallel by the wrapper) are there.
       const spool = join(stateDir, 'spool');
-      const registered = () => existsSync(spool) && readdirSync(spool).some((n) => n.endsWith('.json') && !n.startsWith('.') && readFileSync(join(spool, n), 'utf8').includes(`"run_id": "${runId}"`));
+      const registered = () =>
+        existsSync(spool) &&
+        readdirSync(spool).some(
+          (n) => n.endsWith('.json') && !n.startsWith('.') && readFileSync(join(spool, n), 'utf8').includes(`"run_id": "${runId}"`),
+        );
       await waitFor(() => existsSync(join(workDir, `.train_running.${runId}.json`)) && registered());
       return run;
     },
@@ -55,7 +69,9 @@ export function makeOpsSandbox() {
     /** Every line of history.jsonl, parsed. */
     history(): Array<Record<string, unknown>> {
       const path = join(stateDir, 'history.jsonl');
-      return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+      return existsSync(path)
+        ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+        : [];
     },
     async cleanup(): Promise<void> {
       for (const w of wrappers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');

@@ -39,15 +39,26 @@ beforeAll(async () => {
   mkdirSync(spool, { recursive: true });
   mkdirSync(join(dirs.lost, 'logs'), { recursive: true });
   writeFileSync(join(dirs.lost, 'logs', 'train_d.log'), 'epoch 1\nepoch 2\n');
-  writeFileSync(join(spool, 'gpu9.1.1.json'), JSON.stringify({ schema: 1, run_id: 'run-d', work_dir: dirs.lost, marker_file: '.train_complete.run-d.json', heartbeat_file: '.train_running.run-d.json', log_file: 'logs/train_d.log', host: 'gpu9', pid: 1, started_at: new Date(Date.now() - 3600_000).toISOString(), slurm_job_id: '4242' }));
+  writeFileSync(join(spool, 'gpu9.1.1.json'), JSON.stringify({
+    schema: 1, run_id: 'run-d', work_dir: dirs.lost, marker_file: '.train_complete.run-d.json', heartbeat_file: '.train_running.run-d.json',
+    log_file: 'logs/train_d.log', host: 'gpu9', pid: 1, started_at: new Date(Date.now() - 3600_000).toISOString(), slurm_job_id: '4242',
+  }));
   writeFileSync(join(dirs.lost, '.train_running.run-d.json'), JSON.stringify({
-    schema: 1, run_id: 'run-d', pid: 1, host: 'gpu9', user: 'u', command: 'python train.py', work_dir: dirs.lost, started_at: new Date(Date.now() - 3600_000).toISOString(),
+    schema: 1, run_id: 'run-d', pid: 1, host: 'gpu9', user: 'u', command: 'python train.py', work_dir: dirs.lost,
+    started_at: new Date(Date.now() - 3600_000).toISOString(),
     log_file: 'logs/train_d.log', seq: 7, updated_at: '', log_bytes: 16, last_output_at: null,
-    slurm: { job_id: '4242', array_job_id: null, array_task_id: null, job_name: 'bert', partition: 'gpu', nodelist: 'gpu9', restart_count: 0 },
-    attempt: 2, max_attempts: 3, stall_after_s: null, gpus_now: [{ index: 0, utilization_pct: 97, memory_used_mib: 70000, memory_total_mib: 81559 }, { index: 1, utilization_pct: null, memory_used_mib: null, memory_total_mib: null }],
+    slurm: {
+      job_id: '4242', array_job_id: null, array_task_id: null, job_name: 'bert', partition: 'gpu', nodelist: 'gpu9', restart_count: 0,
+    },
+    attempt: 2, max_attempts: 3, stall_after_s: null,
+    gpus_now: [
+      { index: 0, utilization_pct: 97, memory_used_mib: 70000, memory_total_mib: 81559 },
+      { index: 1, utilization_pct: null, memory_used_mib: null, memory_total_mib: null },
+    ],
   }));
   // Passes until the quiet run is stalled and the dead one declared lost (its Slurm job unknown here).
-  const opsState = () => (existsSync(join(box.stateDir, 'ops-state.json')) ? readFileSync(join(box.stateDir, 'ops-state.json'), 'utf8') : '');
+  const opsState = () =>
+    (existsSync(join(box.stateDir, 'ops-state.json')) ? readFileSync(join(box.stateDir, 'ops-state.json'), 'utf8') : '');
   await waitFor(async () => {
     await box.monitor(['--once', '--config', box.configPath, '--stale-after', '4'], { PATH: `/nonexistent:${process.env.PATH}` });
     await sleep(300);
@@ -76,15 +87,29 @@ describe('train-monitor status', () => {
     expect(by['run-b'].last_line).toBe('waiting for NCCL');
     expect(by['run-c']).toMatchObject({ state: 'delivery_failing', status: 'failed', exit_code: 3, last_line: 'Traceback: boom' });
     expect(by['run-d']).toMatchObject({ state: 'lost', status: 'lost', job_id: '4242', host: 'gpu9', last_line: 'epoch 2' });
-    for (const row of rows) expect(Object.keys(row)).toEqual(expect.arrayContaining(['run_id', 'work_dir', 'job_id', 'host', 'state', 'elapsed_s', 'last_output_at']));
+    for (const row of rows)
+      expect(Object.keys(row)).toEqual(
+        expect.arrayContaining(['run_id', 'work_dir', 'job_id', 'host', 'state', 'elapsed_s', 'last_output_at']),
+      );
   });
 
-  test('the table: one line per run with state, GPU and the last line cut to the width; colours only when asked and never with NO_COLOR', async () => {
+  test('the table: one line per run with state, GPU and the last line cut to the width; ' +
+    'colours only when asked and never with NO_COLOR', async () => {
     // A live run from a newer wrapper (written by hand): GPU readings now, one of them MIG [N/A].
     const gpuDir = box.workDir('gpus');
     const started = new Date().toISOString();
-    writeFileSync(join(box.stateDir, 'spool', 'gpu3.5.5.json'), JSON.stringify({ schema: 1, run_id: 'run-e', work_dir: gpuDir, marker_file: '.train_complete.run-e.json', heartbeat_file: '.train_running.run-e.json', log_file: 'logs/e.log', host: 'gpu3', pid: 5, started_at: started, slurm_job_id: null }));
-    writeFileSync(join(gpuDir, '.train_running.run-e.json'), JSON.stringify({ schema: 1, run_id: 'run-e', pid: 5, host: 'gpu3', user: 'u', command: 'python e.py', work_dir: gpuDir, started_at: started, log_file: 'logs/e.log', seq: 1, updated_at: started, log_bytes: 0, last_output_at: null, slurm: null, attempt: 2, max_attempts: 3, gpus_now: [{ index: 0, utilization_pct: 93, memory_used_mib: 70000, memory_total_mib: 81559 }, { index: 1, utilization_pct: null, memory_used_mib: null, memory_total_mib: null }] }));
+    writeFileSync(join(box.stateDir, 'spool', 'gpu3.5.5.json'), JSON.stringify({
+      schema: 1, run_id: 'run-e', work_dir: gpuDir, marker_file: '.train_complete.run-e.json', heartbeat_file: '.train_running.run-e.json',
+      log_file: 'logs/e.log', host: 'gpu3', pid: 5, started_at: started, slurm_job_id: null,
+    }));
+    writeFileSync(join(gpuDir, '.train_running.run-e.json'), JSON.stringify({
+      schema: 1, run_id: 'run-e', pid: 5, host: 'gpu3', user: 'u', command: 'python e.py', work_dir: gpuDir, started_at: started,
+      log_file: 'logs/e.log', seq: 1, updated_at: started, log_bytes: 0, last_output_at: null, slurm: null, attempt: 2, max_attempts: 3,
+      gpus_now: [
+        { index: 0, utilization_pct: 93, memory_used_mib: 70000, memory_total_mib: 81559 },
+        { index: 1, utilization_pct: null, memory_used_mib: null, memory_total_mib: null },
+      ],
+    }));
     const plain = await box.monitor(['status'], { COLUMNS: '100' });
     expect(plain.code).toBe(0);
     const lines = plain.stdout.trimEnd().split('\n');
@@ -105,7 +130,11 @@ describe('train-monitor status', () => {
   test('--work-dir narrows it; --all adds delivered runs from the history', async () => {
     const only = await statusJson(['--work-dir', dirs.stalled]);
     expect(only.map((r) => r.run_id)).toEqual(['run-b']);
-    const historyLine = { at: new Date().toISOString(), kind: 'end', status: 'success', severity: 'info', title: '✅ success · old', run_id: 'old-1', work_dir: join(box.root, 'old'), job_id: '77', host: 'gpu1', command: 'python old.py', log_file: null, started_at: '2026-01-01T00:00:00Z', ended_at: '2026-01-01T01:00:00Z', duration_s: 3600, exit_code: 0, channels: ['console'] };
+    const historyLine = {
+      at: new Date().toISOString(), kind: 'end', status: 'success', severity: 'info', title: '✅ success · old', run_id: 'old-1',
+      work_dir: join(box.root, 'old'), job_id: '77', host: 'gpu1', command: 'python old.py', log_file: null,
+      started_at: '2026-01-01T00:00:00Z', ended_at: '2026-01-01T01:00:00Z', duration_s: 3600, exit_code: 0, channels: ['console'],
+    };
     writeFileSync(join(box.stateDir, 'history.jsonl'), `${JSON.stringify(historyLine)}\nnot json\n`);
     expect((await statusJson()).map((r) => r.run_id)).not.toContain('old-1');
     const all = await statusJson(['--all']);

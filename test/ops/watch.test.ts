@@ -11,7 +11,16 @@ import { makeTempDir } from '../helpers/run-bin.js';
 const DIR = '/runs/a';
 const KEY = `${DIR}/.train_running.a.json`;
 const settings = (nowMs: number) => ({ nowMs, staleAfterS: 600, stallAfterS: 60, idleThresholdPct: 5, idleAfterS: 120 });
-const run = (seq: number, bytes: number, extra: Partial<LiveRun> = {}): LiveRun => ({ key: KEY, run_id: 'a', work_dir: DIR, seq, log_bytes: bytes, stall_after_s: null, gpus: null, ...extra });
+const run = (seq: number, bytes: number, extra: Partial<LiveRun> = {}): LiveRun => ({
+  key: KEY,
+  run_id: 'a',
+  work_dir: DIR,
+  seq,
+  log_bytes: bytes,
+  stall_after_s: null,
+  gpus: null,
+  ...extra,
+});
 const empty = (): OpsState => ({ schema: 1, runs: {}, outbox: [] });
 const scanned = new Set([DIR]);
 
@@ -59,20 +68,29 @@ describe('observeRuns (the monitor clock only)', () => {
   });
 
   test('idle GPUs: one item after the set time; a null reading never counts; a busy reading ends the episode', () => {
-    const idle = [{ index: 0, utilization_pct: 0, memory_used_mib: 10, memory_total_mib: 80 }, { index: 1, utilization_pct: 4, memory_used_mib: 10, memory_total_mib: 80 }];
-    const mig = [{ index: 0, utilization_pct: 0, memory_used_mib: 10, memory_total_mib: 80 }, { index: 1, utilization_pct: null, memory_used_mib: null, memory_total_mib: null }];
+    const idle = [
+      { index: 0, utilization_pct: 0, memory_used_mib: 10, memory_total_mib: 80 },
+      { index: 1, utilization_pct: 4, memory_used_mib: 10, memory_total_mib: 80 },
+    ];
+    const mig = [
+      { index: 0, utilization_pct: 0, memory_used_mib: 10, memory_total_mib: 80 },
+      { index: 1, utilization_pct: null, memory_used_mib: null, memory_total_mib: null },
+    ];
     expect(isIdleReading(idle, 5)).toBe(true);
     expect(isIdleReading(mig, 5)).toBe(false);
     expect(isIdleReading([], 5)).toBe(false);
     const state = empty();
-    for (let t = 0, seq = 1; t <= 300_000; t += 30_000, seq += 1) observeRuns(state, [run(seq, seq * 10, { gpus: idle })], scanned, settings(t));
+    for (let t = 0, seq = 1; t <= 300_000; t += 30_000, seq += 1)
+      observeRuns(state, [run(seq, seq * 10, { gpus: idle })], scanned, settings(t));
     expect(state.outbox.map((o) => o.kind)).toEqual(['gpu_idle']);
     state.outbox = [];
     observeRuns(state, [run(100, 5000, { gpus: [{ ...idle[0], utilization_pct: 90 }] })], scanned, settings(330_000));
-    for (let t = 360_000, seq = 101; t <= 600_000; t += 30_000, seq += 1) observeRuns(state, [run(seq, seq * 10, { gpus: idle })], scanned, settings(t));
+    for (let t = 360_000, seq = 101; t <= 600_000; t += 30_000, seq += 1)
+      observeRuns(state, [run(seq, seq * 10, { gpus: idle })], scanned, settings(t));
     expect(state.outbox.map((o) => o.kind)).toEqual(['gpu_idle']);
     const never = empty();
-    for (let t = 0, seq = 1; t <= 600_000; t += 30_000, seq += 1) observeRuns(never, [run(seq, seq * 10, { gpus: mig })], scanned, settings(t));
+    for (let t = 0, seq = 1; t <= 600_000; t += 30_000, seq += 1)
+      observeRuns(never, [run(seq, seq * 10, { gpus: mig })], scanned, settings(t));
     expect(never.outbox).toEqual([]);
   });
 
@@ -94,7 +112,11 @@ describe('history.jsonl', () => {
     const tmp = makeTempDir('hpc-run-history-');
     try {
       const env = { HPC_RUN_STATE_DIR: tmp.dir };
-      const entry = (i: number): HistoryEntry => ({ at: new Date(i).toISOString(), kind: 'end', status: 'success', severity: 'info', title: `t${i}`, run_id: `r${i}`, work_dir: '/w', job_id: null, host: 'h', command: 'c', log_file: null, started_at: null, ended_at: null, duration_s: 1, exit_code: 0, channels: ['console'] });
+      const entry = (i: number): HistoryEntry => ({
+        at: new Date(i).toISOString(), kind: 'end', status: 'success', severity: 'info', title: `t${i}`, run_id: `r${i}`, work_dir: '/w',
+        job_id: null, host: 'h', command: 'c', log_file: null, started_at: null, ended_at: null, duration_s: 1, exit_code: 0,
+        channels: ['console'],
+      });
       for (let i = 0; i < 30; i += 1) await appendHistory(env, entry(i), 2000);
       const current = readFileSync(join(tmp.dir, 'history.jsonl'), 'utf8');
       expect(Buffer.byteLength(current)).toBeLessThanOrEqual(2000);
@@ -119,11 +141,26 @@ describe('config', () => {
         return loadConfig({ configPath: file, env: { HOME: tmp.dir }, cwd: tmp.dir });
       };
       mkdirSync(join(tmp.dir, 'x'), { recursive: true });
-      expect((await load('report: {language: en}\n')).monitor).toMatchObject({ stall_after_s: 1800, gpu_idle: { threshold_pct: 5, after_s: 1200 } });
-      expect((await load('monitor:\n  stall_after: 45m\n  gpu_idle: {threshold: 10, after: 5m}\n')).monitor).toMatchObject({ stall_after_s: 2700, gpu_idle: { threshold_pct: 10, after_s: 300 } });
-      expect((await load('monitor:\n  stall_after: off\n  gpu_idle: off\n')).monitor).toMatchObject({ stall_after_s: 0, gpu_idle: { after_s: 0 } });
-      await expect(load('monitor:\n  gpu_idle: {threshold: 150}\n')).rejects.toMatchObject({ code: 'E_CONFIG', message: expect.stringMatching(/monitor\.gpu_idle\.threshold/) });
-      await expect(load('monitor:\n  stall_after: soon\n')).rejects.toMatchObject({ code: 'E_CONFIG', message: expect.stringMatching(/monitor\.stall_after/) });
+      expect((await load('report: {language: en}\n')).monitor).toMatchObject({
+        stall_after_s: 1800,
+        gpu_idle: { threshold_pct: 5, after_s: 1200 },
+      });
+      expect((await load('monitor:\n  stall_after: 45m\n  gpu_idle: {threshold: 10, after: 5m}\n')).monitor).toMatchObject({
+        stall_after_s: 2700,
+        gpu_idle: { threshold_pct: 10, after_s: 300 },
+      });
+      expect((await load('monitor:\n  stall_after: off\n  gpu_idle: off\n')).monitor).toMatchObject({
+        stall_after_s: 0,
+        gpu_idle: { after_s: 0 },
+      });
+      await expect(load('monitor:\n  gpu_idle: {threshold: 150}\n')).rejects.toMatchObject({
+        code: 'E_CONFIG',
+        message: expect.stringMatching(/monitor\.gpu_idle\.threshold/),
+      });
+      await expect(load('monitor:\n  stall_after: soon\n')).rejects.toMatchObject({
+        code: 'E_CONFIG',
+        message: expect.stringMatching(/monitor\.stall_after/),
+      });
     } finally {
       tmp.cleanup();
     }

@@ -14,7 +14,11 @@ beforeAll(() => (temp = makeTempDir('hpc-run-release-')));
 afterAll(() => temp.cleanup());
 
 function run(command: string, args: string[], cwd = temp.dir) {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_cache: join(temp.dir, 'npm-cache') } });
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_cache: join(temp.dir, 'npm-cache') },
+  });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
@@ -24,7 +28,10 @@ async function roundTrip(binDir: string, name: string) {
   const workDir = join(temp.dir, `work-${name}`);
   mkdirSync(workDir);
   const env = { PATH, HOME: join(temp.dir, `home-${name}`), HPC_RUN_STATE_DIR: join(temp.dir, `state-${name}`) };
-  const wrapper = await runBin(join(binDir, 'train-wrapper'), ['--work-dir', workDir, '--command', 'echo "loss=0.42 from $0"'], { env, cwd: workDir });
+  const wrapper = await runBin(join(binDir, 'train-wrapper'), ['--work-dir', workDir, '--command', 'echo "loss=0.42 from $0"'], {
+    env,
+    cwd: workDir,
+  });
   expect(wrapper.code).toBe(0);
   expect(wrapper.stdout).toMatch(/^loss=0\.42 from /);
   expect(readdirSync(workDir)).toContain('.train_complete.json');

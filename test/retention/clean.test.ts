@@ -16,7 +16,8 @@ describe('train-monitor clean', () => {
     const t = Date.now() / 1000 - days * DAY;
     utimesSync(file, t, t);
   };
-  const wrap = (runId: string, ...cmd: string[]) => runBin(BIN.wrapper, ['--work-dir', work, '--run-id', runId, '--quiet', '--', ...cmd], { env });
+  const wrap = (runId: string, ...cmd: string[]) =>
+    runBin(BIN.wrapper, ['--work-dir', work, '--run-id', runId, '--quiet', '--', ...cmd], { env });
 
   beforeEach(async () => {
     tmp = makeTempDir('hpc-run-clean-');
@@ -37,7 +38,10 @@ describe('train-monitor clean', () => {
     const before = readdirSync(logsDir()).sort();
     const result = await clean('--keep-last', '2', '--older-than', '7d', '--dry-run');
     expect(result.code).toBe(0);
-    const listed = result.stdout.split('\n').filter((l) => l.startsWith('would remove')).map((l) => l.split(/\s+/).find((w) => w.includes('/logs/'))!);
+    const listed = result.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('would remove'))
+      .map((l) => l.split(/\s+/).find((w) => w.includes('/logs/'))!);
     expect(listed.sort()).toEqual(['r1', 'r2', 'r3'].map((id) => join(logsDir(), logOf(id))).sort());
     expect(result.stdout).toMatch(/3 file\(s\) would be removed.*would be freed/);
     expect(readdirSync(logsDir()).sort()).toEqual(before);
@@ -51,7 +55,9 @@ describe('train-monitor clean', () => {
     symlinkSync(join(outside, 'train_20200101_000000_x.log'), join(logsDir(), 'train_20200101_000000_link.log'));
     writeFileSync(join(logsDir(), 'notes.txt'), 'the user\'s own file\n');
     age(join(logsDir(), 'notes.txt'), 100);
-    const live = startBin(BIN.wrapper, ['--work-dir', work, '--run-id', 'live', '--quiet', '--', 'sh', '-c', 'echo started; sleep 30'], { env });
+    const live = startBin(BIN.wrapper, ['--work-dir', work, '--run-id', 'live', '--quiet', '--', 'sh', '-c', 'echo started; sleep 30'], {
+      env,
+    });
     await waitFor(() => existsSync(join(work, '.train_running.live.json')) && readdirSync(logsDir()).some((n) => n.endsWith('_live.log')));
     age(join(logsDir(), logOf('live')), 30);
 
@@ -72,7 +78,18 @@ describe('train-monitor clean', () => {
   test('drops spool entries of finished runs by the same rule, never those of live or undelivered runs', async () => {
     const spool = join(state, 'spool');
     const old = new Date(Date.now() - 40 * DAY * 1000).toISOString();
-    const entry = (runId: string) => ({ schema: 1, run_id: runId, work_dir: work, marker_file: `.train_complete.${runId}.json`, heartbeat_file: `.train_running.${runId}.json`, log_file: `logs/train_20200101_000000_${runId}.log`, host: 'h', pid: 1, started_at: old, slurm_job_id: null });
+    const entry = (runId: string) => ({
+      schema: 1,
+      run_id: runId,
+      work_dir: work,
+      marker_file: `.train_complete.${runId}.json`,
+      heartbeat_file: `.train_running.${runId}.json`,
+      log_file: `logs/train_20200101_000000_${runId}.log`,
+      host: 'h',
+      pid: 1,
+      started_at: old,
+      slurm_job_id: null,
+    });
     writeFileSync(join(spool, 'h.1.1.json'), JSON.stringify(entry('gone')));
     writeFileSync(join(spool, 'h.1.2.json'), JSON.stringify(entry('u1')));
     const result = await clean('--older-than', '30d');

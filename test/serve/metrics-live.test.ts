@@ -34,14 +34,16 @@ describe('train-monitor --interval --serve: /metrics during real deliveries', ()
       '  retry_max: 1',
       '',
     ].join('\n'));
-    for (const id of ['a', 'b']) expect((await runBin(BIN.wrapper, ['--work-dir', work, '--run-id', id, '--quiet', '--', 'true'], { env })).code).toBe(0);
+    for (const id of ['a', 'b'])
+      expect((await runBin(BIN.wrapper, ['--work-dir', work, '--run-id', id, '--quiet', '--', 'true'], { env })).code).toBe(0);
 
     const monitor = startBin(BIN.monitor, ['--interval', '1', '--serve', '0', '--work-dir', work, '--config', config], { env });
     let stderr = '';
     monitor.child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
       const url = await waitFor(() => /status page at (http:\/\/\S+)\//.exec(stderr)?.[1]);
-      const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const value = (text: string, series: string) =>
+        Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
       const text = await waitFor(async () => {
         const body = await (await fetch(`${url}/metrics`)).text();
         // The runs gauge comes from the status snapshot, refreshed in the background (up to a second behind the counters).

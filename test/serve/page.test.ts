@@ -8,7 +8,8 @@ const maybe = hasChromium || process.env.CI === 'true' ? describe : describe.ski
 const ARTIFACTS = process.env.HPC_RUN_TEST_ARTIFACTS ?? join(ROOT, 'test-artifacts');
 
 // Prints a numbered line every 200 ms until the file `stop` appears in its work dir.
-const TICKER = 'import os,time\ni=0\nwhile not os.path.exists("stop"):\n    i+=1; print(f"step {i} loss {1/i:.4f}"); time.sleep(0.2)\nprint("done")';
+const TICKER =
+  'import os,time\ni=0\nwhile not os.path.exists("stop"):\n    i+=1; print(f"step {i} loss {1/i:.4f}"); time.sleep(0.2)\nprint("done")';
 
 maybe('status page in headless chromium, against train-monitor serve and live wrappers', () => {
   let tmp: ReturnType<typeof makeTempDir>;
@@ -31,7 +32,9 @@ maybe('status page in headless chromium, against train-monitor serve and live wr
   };
   const startRun = (name: string) => {
     const dir = workDir(name);
-    const run = startBin(BIN.wrapper, ['--work-dir', dir, '--run-id', name, '--heartbeat-interval', '1', '--', 'python3', '-c', TICKER], { env });
+    const run = startBin(BIN.wrapper, ['--work-dir', dir, '--run-id', name, '--heartbeat-interval', '1', '--', 'python3', '-c', TICKER], {
+      env,
+    });
     children.push(run.child);
     return { dir, ...run };
   };
@@ -95,7 +98,8 @@ maybe('status page in headless chromium, against train-monitor serve and live wr
     expect((await fetch(`${url}/`)).status).toBe(401);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/api/runs`, auth)).status).toBe(200);
-    for (const id of ['..%2F..%2Fetc%2Fpasswd', '%2Fetc%2Fpasswd', '.train_complete.json']) expect((await fetch(`${url}/api/runs/${id}`, auth)).status).toBe(404);
+    for (const id of ['..%2F..%2Fetc%2Fpasswd', '%2Fetc%2Fpasswd', '.train_complete.json'])
+      expect((await fetch(`${url}/api/runs/${id}`, auth)).status).toBe(404);
   });
 
   test('binding off loopback without a token is refused at start', async () => {

@@ -6,8 +6,13 @@ import { runKey, startStatusServer, type RunRow, type RunSource } from '../../li
 import { makeRow } from './rows.js';
 
 const RUNS: RunRow[] = [
-  makeRow({ run_id: 'bert', work_dir: '/scratch/alice/bert', state: 'running', job_id: '42', host: 'gpu01', elapsed_s: 3600, last_output_age_s: 12,
-    gpus: [{ index: 0, utilization_pct: 0, memory_used_mib: 1000, memory_total_mib: 80000 }, { index: 1, utilization_pct: null, memory_used_mib: null, memory_total_mib: null }] }),
+  makeRow({
+    run_id: 'bert', work_dir: '/scratch/alice/bert', state: 'running', job_id: '42', host: 'gpu01', elapsed_s: 3600, last_output_age_s: 12,
+    gpus: [
+      { index: 0, utilization_pct: 0, memory_used_mib: 1000, memory_total_mib: 80000 },
+      { index: 1, utilization_pct: null, memory_used_mib: null, memory_total_mib: null },
+    ],
+  }),
   makeRow({ work_dir: '/scratch/alice/gpt', state: 'delivery_failing', host: 'lab', elapsed_s: 10 }),
 ];
 
@@ -17,7 +22,11 @@ const source: RunSource = {
   history: async (limit) => [{ title: 'done', status: 'success', delivered_at: '2026-01-01T00:00:00Z' }].slice(0, limit),
 };
 
-const quiet = createLogger({ prefix: 'test', quiet: true, stderr: { write: () => true, on: () => undefined } as unknown as NodeJS.WritableStream });
+const quiet = createLogger({
+  prefix: 'test',
+  quiet: true,
+  stderr: { write: () => true, on: () => undefined } as unknown as NodeJS.WritableStream,
+});
 
 async function withServer(token: string | null, body: (url: string) => Promise<void>) {
   const metrics = await createMonitorMetrics();

@@ -52,25 +52,50 @@ describe('train-wrapper bad input', () => {
   });
   test('no command', () => expectRejected(['--work-dir', box.workDir], /no command to run/));
   test('empty --command', () => expectRejected(['--work-dir', box.workDir, '--command', ''], /--command needs a value/));
-  test('both --command and --', () => expectRejected(['--work-dir', box.workDir, '--command', RAN, '--', 'touch', 'ran'], /either with --command or after --, not both/));
-  test('unknown flag', () => expectRejected(['--work-dir', box.workDir, '--bogus', '--command', RAN], /unknown flag --bogus \(see train-wrapper --help\)/));
+  test('both --command and --', () =>
+    expectRejected(['--work-dir', box.workDir, '--command', RAN, '--', 'touch', 'ran'], /either with --command or after --, not both/));
+  test('unknown flag', () =>
+    expectRejected(['--work-dir', box.workDir, '--bogus', '--command', RAN], /unknown flag --bogus \(see train-wrapper --help\)/));
   test('unknown short flag', () => expectRejected(['--work-dir', box.workDir, '-x', '--command', RAN], /unknown flag -x/));
   test('a command without --', () => expectRejected(['--work-dir', box.workDir, 'touch', 'ran'], /unexpected argument 'touch'/));
-  test('bad --heartbeat-interval', () => expectRejected(['--work-dir', box.workDir, '--heartbeat-interval', 'soon', '--command', RAN], /--heartbeat-interval must be a positive duration.*'soon'/));
-  test('zero --heartbeat-interval', () => expectRejected(['--work-dir', box.workDir, '--heartbeat-interval', '0', '--command', RAN], /--heartbeat-interval/));
-  test('bad --kill-grace', () => expectRejected(['--work-dir', box.workDir, '--kill-grace', '-5', '--command', RAN], /--kill-grace must be/));
-  test('bad HPC_RUN_HEARTBEAT_INTERVAL', () => expectRejected(['--work-dir', box.workDir, '--command', RAN], /HPC_RUN_HEARTBEAT_INTERVAL must be/, { HPC_RUN_HEARTBEAT_INTERVAL: '10d' }));
+  test('bad --heartbeat-interval', () =>
+    expectRejected(
+      ['--work-dir', box.workDir, '--heartbeat-interval', 'soon', '--command', RAN],
+      /--heartbeat-interval must be a positive duration.*'soon'/,
+    ));
+  test('zero --heartbeat-interval', () =>
+    expectRejected(['--work-dir', box.workDir, '--heartbeat-interval', '0', '--command', RAN], /--heartbeat-interval/));
+  test('bad --kill-grace', () =>
+    expectRejected(['--work-dir', box.workDir, '--kill-grace', '-5', '--command', RAN], /--kill-grace must be/));
+  test('bad HPC_RUN_HEARTBEAT_INTERVAL', () =>
+    expectRejected(['--work-dir', box.workDir, '--command', RAN], /HPC_RUN_HEARTBEAT_INTERVAL must be/, {
+      HPC_RUN_HEARTBEAT_INTERVAL: '10d',
+    }));
   test('a bad variable or config key is named, not the flag', async () => {
-    await expectRejected(['--command', RAN], /^train-wrapper: HPC_RUN_WORK_DIR .*nope does not exist$/, { HPC_RUN_WORK_DIR: join(box.root, 'nope') });
-    await expectRejected(['--work-dir', box.workDir, '--command', RAN], /^train-wrapper: HPC_RUN_KILL_GRACE must be .*'soon'$/, { HPC_RUN_KILL_GRACE: 'soon' });
+    await expectRejected(['--command', RAN], /^train-wrapper: HPC_RUN_WORK_DIR .*nope does not exist$/, {
+      HPC_RUN_WORK_DIR: join(box.root, 'nope'),
+    });
+    await expectRejected(['--work-dir', box.workDir, '--command', RAN], /^train-wrapper: HPC_RUN_KILL_GRACE must be .*'soon'$/, {
+      HPC_RUN_KILL_GRACE: 'soon',
+    });
     const config = join(box.root, 'config.yaml');
     writeFileSync(config, `train:\n  work_dir: ${join(box.root, 'gone')}\n`);
     await expectRejected(['--config', config, '--command', RAN], /^train-wrapper: train\.work_dir .*gone does not exist$/);
   });
-  test('unknown flag near a real one', () => expectRejected(['--work-dir', box.workDir, '--kill-grase', '5', '--command', RAN], /unknown flag --kill-grase: did you mean --kill-grace\?/));
-  test('bad HPC_RUN_QUIET', () => expectRejected(['--work-dir', box.workDir, '--command', RAN], /HPC_RUN_QUIET must be 1 or 0/, { HPC_RUN_QUIET: 'maybe' }));
-  test('--config that does not exist', () => expectRejected(['--work-dir', box.workDir, '--config', join(box.root, 'missing.yaml'), '--command', RAN], /missing\.yaml/));
-  test('--config that is a directory', () => expectRejected(['--work-dir', box.workDir, '--config', box.root, '--command', RAN], new RegExp(box.root.replace(/[/.]/g, '\\$&'))));
+  test('unknown flag near a real one', () =>
+    expectRejected(
+      ['--work-dir', box.workDir, '--kill-grase', '5', '--command', RAN],
+      /unknown flag --kill-grase: did you mean --kill-grace\?/,
+    ));
+  test('bad HPC_RUN_QUIET', () =>
+    expectRejected(['--work-dir', box.workDir, '--command', RAN], /HPC_RUN_QUIET must be 1 or 0/, { HPC_RUN_QUIET: 'maybe' }));
+  test('--config that does not exist', () =>
+    expectRejected(['--work-dir', box.workDir, '--config', join(box.root, 'missing.yaml'), '--command', RAN], /missing\.yaml/));
+  test('--config that is a directory', () =>
+    expectRejected(
+      ['--work-dir', box.workDir, '--config', box.root, '--command', RAN],
+      new RegExp(box.root.replace(/[/.]/g, '\\$&')),
+    ));
   test('--config with bad YAML is one warning naming the file; the command still runs (a config edit never kills jobs)', async () => {
     const file = join(box.root, 'bad.yaml');
     writeFileSync(file, 'notification: [unclosed\n');
@@ -83,7 +108,9 @@ describe('train-wrapper bad input', () => {
   test('--help shows every flag with an example, --version the version', async () => {
     const help = await box.run(['--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--work-dir', '--command', '--log-dir', '--run-id', '--heartbeat-interval', '--kill-grace', '--quiet', '--config', '--notify']) {
+    for (const flag of [
+      '--work-dir', '--command', '--log-dir', '--run-id', '--heartbeat-interval', '--kill-grace', '--quiet', '--config', '--notify',
+    ]) {
       expect(help.stdout).toContain(flag);
       expect(help.stdout).toContain(`e.g. ${flag}`);
     }

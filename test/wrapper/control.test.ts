@@ -21,7 +21,8 @@ describe('train-wrapper control file', () => {
   /** Starts the wrapper around the signal-recording job; `stderr()` is what it said so far. */
   async function startJob(runId: string | null, how: 'no shell' | 'sh -c' = 'no shell') {
     const idArgs = runId === null ? [] : ['--run-id', runId];
-    const command = how === 'sh -c' ? ['--command', `"${process.execPath}" "${SIGNALS_JOB}" "${record}"`] : ['--', process.execPath, SIGNALS_JOB, record];
+    const command =
+      how === 'sh -c' ? ['--command', `"${process.execPath}" "${SIGNALS_JOB}" "${record}"`] : ['--', process.execPath, SIGNALS_JOB, record];
     const run = box.start(['--work-dir', box.workDir, '--control-interval', '0.2', ...idArgs, ...command]);
     let said = '';
     run.child.stderr?.on('data', (d: Buffer | string) => (said += d.toString()));
@@ -33,7 +34,8 @@ describe('train-wrapper control file', () => {
     ['TERM', 'no shell', 143],
     ['INT', 'no shell', 130],
     ['TERM', 'sh -c', 143],
-  ] as const)('a %s request (%s) ends the run through the grace period: terminated, %d, stopped_by and the reason in the marker', async (signal, how, code) => {
+  ] as const)('a %s request (%s) ends the run through the grace period: terminated, %d, ' +
+    'stopped_by and the reason in the marker', async (signal, how, code) => {
     const run = await startJob('r1', how);
     const request = writeControlFile(box.workDir, 'r1', { signal, reason: 'wrong learning rate' });
     const result = await run.done;

@@ -64,14 +64,23 @@ describe('train-wrapper files', () => {
 
   test('heartbeat while running (seq increments, output counted), removed after the marker', async () => {
     const hb = join(box.workDir, '.train_running.hb.json');
-    const run = box.start(['--work-dir', box.workDir, '--quiet', '--run-id', 'hb', '--heartbeat-interval', '0.05', '--command', 'echo hello; echo ready; sleep 30']);
+    const run = box.start([
+      '--work-dir', box.workDir, '--quiet', '--run-id', 'hb', '--heartbeat-interval', '0.05',
+      '--command', 'echo hello; echo ready; sleep 30',
+    ]);
     await waitFor(() => run.output().includes('ready'));
     const first = await waitFor(() => (existsSync(hb) ? JSON.parse(readFileSync(hb, 'utf8')) : null));
     const later = await waitFor(() => {
       const now = JSON.parse(readFileSync(hb, 'utf8'));
       return now.seq > first.seq && now.log_bytes === 12 ? now : null;
     });
-    expect(later).toMatchObject({ schema: 1, run_id: 'hb', host: hostname(), command: 'echo hello; echo ready; sleep 30', work_dir: box.workDir });
+    expect(later).toMatchObject({
+      schema: 1,
+      run_id: 'hb',
+      host: hostname(),
+      command: 'echo hello; echo ready; sleep 30',
+      work_dir: box.workDir,
+    });
     expect(later.last_output_at).toMatch(ISO_LOCAL);
     expect(later.updated_at).toMatch(ISO_LOCAL);
     expect(later.log_file).toMatch(/^logs\/train_.*_hb\.log$/);
@@ -84,7 +93,10 @@ describe('train-wrapper files', () => {
   test('a reader polling the heartbeat and the marker thousands of times never sees a partial file', async () => {
     const hb = join(box.workDir, '.train_running.poll.json');
     const mk = join(box.workDir, '.train_complete.poll.json');
-    const run = box.start(['--work-dir', box.workDir, '--quiet', '--run-id', 'poll', '--heartbeat-interval', '0.05', '--command', 'i=0; while [ $i -lt 40 ]; do echo "step $i"; i=$((i+1)); sleep 0.05; done']);
+    const run = box.start([
+      '--work-dir', box.workDir, '--quiet', '--run-id', 'poll', '--heartbeat-interval', '0.05',
+      '--command', 'i=0; while [ $i -lt 40 ]; do echo "step $i"; i=$((i+1)); sleep 0.05; done',
+    ]);
     let exited = false;
     void run.done.then(() => (exited = true));
     let reads = 0;
@@ -165,8 +177,13 @@ describe('train-wrapper files', () => {
   test('GPUs from nvidia-smi: recorded at start, sampled each heartbeat, summarised in the marker', async () => {
     const env = { PATH: `${FAKE_BIN}:${process.env.PATH}` };
     const hb = join(box.workDir, '.train_running.gpu.json');
-    const run = box.start(['--work-dir', box.workDir, '--quiet', '--run-id', 'gpu', '--heartbeat-interval', '0.1', '--command', 'echo ready; sleep 30'], env);
-    const beat = await waitFor(() => (existsSync(hb) ? JSON.parse(readFileSync(hb, 'utf8')) : null)?.gpus?.length ? JSON.parse(readFileSync(hb, 'utf8')) : null);
+    const run = box.start(
+      ['--work-dir', box.workDir, '--quiet', '--run-id', 'gpu', '--heartbeat-interval', '0.1', '--command', 'echo ready; sleep 30'],
+      env,
+    );
+    const beat = await waitFor(() =>
+      (existsSync(hb) ? JSON.parse(readFileSync(hb, 'utf8')) : null)?.gpus?.length ? JSON.parse(readFileSync(hb, 'utf8')) : null,
+    );
     expect(beat.gpus[0]).toEqual({ index: 0, memory_used_mib: 70211, utilization_pct: 93 });
     run.child.kill('SIGTERM');
     await run.done;

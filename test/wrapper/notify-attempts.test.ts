@@ -7,7 +7,9 @@ import { makeSandbox, statusOf, type Sandbox } from './setup.js';
 // train.notify_each_attempt: with --notify and --retries, each failed attempt that will be retried is reported at
 // once (attempt_failed, severity info) through the configured channels; the run itself never depends on it.
 
-const failUntil = (n: number) => `n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; echo "start $n"; [ $n -ge ${n} ] || { echo "ValueError: bad batch $n"; exit 1; }`;
+const failUntil = (n: number) =>
+  `n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; echo "start $n"; ` +
+  `[ $n -ge ${n} ] || { echo "ValueError: bad batch $n"; exit 1; }`;
 
 type Body = { title: string; content: string; status: string; severity: string; delivery_id?: string };
 
@@ -27,12 +29,18 @@ afterEach(() => box.cleanup());
 function config(each: boolean | null, language = 'en'): string {
   const path = join(box.root, 'config.yaml');
   const train = each === null ? '' : `train:\n  notify_each_attempt: ${each}\n`;
-  writeFileSync(path, `${train}notification:\n  channels:\n    - {type: webhook, url: "${hook.url}/hook", timeout: 5}\nreport:\n  language: ${language}\n`);
+  writeFileSync(
+    path,
+    `${train}notification:\n  channels:\n    - {type: webhook, url: "${hook.url}/hook", timeout: 5}\nreport:\n  language: ${language}\n`,
+  );
   return path;
 }
 
 const bodies = () => hook.requests.map((r) => r.json as Body);
-const args = (cfg: string, ...more: string[]) => ['--work-dir', box.workDir, '--quiet', '--run-id', 'r', '--config', cfg, '--retries', '3', '--retry-delay', '0', ...more, '--command', failUntil(3)];
+const args = (cfg: string, ...more: string[]) => [
+  '--work-dir', box.workDir, '--quiet', '--run-id', 'r', '--config', cfg,
+  '--retries', '3', '--retry-delay', '0', ...more, '--command', failUntil(3),
+];
 
 describe('train.notify_each_attempt', () => {
   test('with --notify: two attempt_failed reports, then the final success report', async () => {
@@ -68,7 +76,9 @@ describe('train.notify_each_attempt', () => {
   });
 
   test('a failing channel never fails the run nor stops the retries', async () => {
-    hook.respond((req) => ((req.json as Body).status === 'attempt_failed' ? { status: 500, body: 'down' } : { status: 200, body: { ok: true } }));
+    hook.respond((req) =>
+      ((req.json as Body).status === 'attempt_failed' ? { status: 500, body: 'down' } : { status: 200, body: { ok: true } }),
+    );
     const result = await box.run(args(config(true), '--notify'));
     expect(statusOf(result)).toBe(0);
     expect(result.stderr).toContain('report of failed attempt 1 not delivered');

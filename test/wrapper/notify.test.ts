@@ -13,7 +13,9 @@ describe('train-wrapper --notify', () => {
   test('delivered: the marker and the spool entry are gone, the exit status is the command\'s', async () => {
     const config = join(box.root, 'config.yaml');
     writeFileSync(config, 'notification:\n  type: console\n');
-    const result = await box.run(['--work-dir', box.workDir, '--quiet', '--config', config, '--notify', '--command', 'echo loss=0.5; exit 3']);
+    const result = await box.run([
+      '--work-dir', box.workDir, '--quiet', '--config', config, '--notify', '--command', 'echo loss=0.5; exit 3',
+    ]);
     expect(statusOf(result)).toBe(3);
     expect(result.stdout).toContain('loss=0.5');
     expect(result.stdout).toContain('failed');

@@ -32,7 +32,10 @@ describe('train-wrapper output and log', () => {
   });
 
   test('binary output and \\r progress bars land in the log byte for byte', async () => {
-    const result = await box.run(['--work-dir', box.workDir, '--quiet', '--command', 'head -c 3000000 /dev/urandom | tee payload.bin; printf "\\r10%%\\r50%%\\r100%%\\n"']);
+    const result = await box.run([
+      '--work-dir', box.workDir, '--quiet',
+      '--command', 'head -c 3000000 /dev/urandom | tee payload.bin; printf "\\r10%%\\r50%%\\r100%%\\n"',
+    ]);
     expect(statusOf(result)).toBe(0);
     const payload = readFileSync(join(box.workDir, 'payload.bin'));
     const log = readLog(box.logs()[0]);
@@ -57,7 +60,9 @@ describe('train-wrapper output and log', () => {
   test('PYTHONUNBUFFERED=1 for the command unless already set', async () => {
     const cmd = 'echo "P=${PYTHONUNBUFFERED-unset}"';
     expect((await box.run(['--work-dir', box.workDir, '--quiet', '--run-id', 'a', '--command', cmd])).stdout).toBe('P=1\n');
-    expect((await box.run(['--work-dir', box.workDir, '--quiet', '--run-id', 'b', '--command', cmd], { PYTHONUNBUFFERED: '0' })).stdout).toBe('P=0\n');
+    expect(
+      (await box.run(['--work-dir', box.workDir, '--quiet', '--run-id', 'b', '--command', cmd], { PYTHONUNBUFFERED: '0' })).stdout,
+    ).toBe('P=0\n');
   });
 
   test('the command runs in the work dir, even when the wrapper is started elsewhere', async () => {
@@ -95,7 +100,9 @@ describe('train-wrapper output and log', () => {
 
   test('array tasks started in the same second get their own logs and markers', async () => {
     const task = (id: string) => ({ SLURM_JOB_ID: `50${id}`, SLURM_ARRAY_JOB_ID: '500', SLURM_ARRAY_TASK_ID: id });
-    const results = await Promise.all(['1', '2', '3'].map((id) => box.run(['--work-dir', box.workDir, '--quiet', '--command', `echo task ${id}`], task(id))));
+    const results = await Promise.all(
+      ['1', '2', '3'].map((id) => box.run(['--work-dir', box.workDir, '--quiet', '--command', `echo task ${id}`], task(id))),
+    );
     expect(results.map(statusOf)).toEqual([0, 0, 0]);
     const logs = box.logs();
     expect(logs).toHaveLength(3);
@@ -120,7 +127,10 @@ describe('train-wrapper output and log', () => {
     const marker = JSON.parse(readFileSync(join(box.workDir, '.train_complete.envrun.json'), 'utf8'));
     expect(marker.log_file).toMatch(/^out\/logs\/train_\d{8}_\d{6}_envrun\.log$/);
     // A flag beats its variable.
-    const flagged = await box.run(['--quiet', '--run-id', 'flag', '--command', 'echo from-flag'], { HPC_RUN_WORK_DIR: box.workDir, HPC_RUN_COMMAND: 'echo from-env' });
+    const flagged = await box.run(['--quiet', '--run-id', 'flag', '--command', 'echo from-flag'], {
+      HPC_RUN_WORK_DIR: box.workDir,
+      HPC_RUN_COMMAND: 'echo from-env',
+    });
     expect(flagged.stdout).toBe('from-flag\n');
   });
 });

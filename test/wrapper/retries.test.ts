@@ -7,7 +7,8 @@ import { writeControlFile } from './control-file.js';
 import { makeSandbox, statusOf, type Sandbox } from './setup.js';
 
 // A shell command that counts its starts in ./count and fails until its start number reaches $1.
-const failUntil = (n: number) => `n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; echo "start $n"; [ $n -ge ${n} ] || exit 1`;
+const failUntil = (n: number) =>
+  `n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; echo "start $n"; [ $n -ge ${n} ] || exit 1`;
 
 // --retries: the command started again in the same log when it fails on its own.
 describe('train-wrapper --retries', () => {
@@ -20,7 +21,9 @@ describe('train-wrapper --retries', () => {
   const logText = (marker: Record<string, unknown>) => readFileSync(join(box.workDir, String(marker.log_file)), 'utf8');
 
   test('fails twice, then succeeds: one log with separators, three attempts in the marker, success', async () => {
-    const result = await box.run(['--work-dir', box.workDir, '--run-id', 'r', '--retries', '3', '--retry-delay', '0', '--command', failUntil(3)]);
+    const result = await box.run([
+      '--work-dir', box.workDir, '--run-id', 'r', '--retries', '3', '--retry-delay', '0', '--command', failUntil(3),
+    ]);
     expect(statusOf(result)).toBe(0);
     const marker = box.marker().data;
     expect(marker).toMatchObject({ status: 'success', exit_code: 0, signal: null, max_attempts: 4 });
@@ -29,7 +32,8 @@ describe('train-wrapper --retries', () => {
     for (const a of attempts) expect(Date.parse(a.ended_at)).toBeGreaterThanOrEqual(Date.parse(a.started_at));
     expect(box.logs()).toHaveLength(1);
     expect(logText(marker)).toBe(
-      'start 1\n===== hpc-run: attempt 2 of 4 (previous exit code 1) =====\nstart 2\n===== hpc-run: attempt 3 of 4 (previous exit code 1) =====\nstart 3\n',
+      'start 1\n===== hpc-run: attempt 2 of 4 (previous exit code 1) =====\nstart 2\n' +
+        '===== hpc-run: attempt 3 of 4 (previous exit code 1) =====\nstart 3\n',
     );
     expect(result.stdout).toContain('===== hpc-run: attempt 3 of 4 (previous exit code 1) =====');
     expect(result.stderr).toContain('attempt 1 of 4 failed (exit 1); attempt 2 in 0s');
@@ -37,9 +41,12 @@ describe('train-wrapper --retries', () => {
   });
 
   test('always fails: N+1 attempts, then failed with the last exit code', async () => {
-    const result = await box.run(['--work-dir', box.workDir, '--quiet', '--retries', '2', '--retry-delay', '0', '--command', 'echo try; exit 3'], {
-      HPC_RUN_RETRIES: '9', // the flag wins
-    });
+    const result = await box.run(
+      ['--work-dir', box.workDir, '--quiet', '--retries', '2', '--retry-delay', '0', '--command', 'echo try; exit 3'],
+      {
+        HPC_RUN_RETRIES: '9', // the flag wins
+      },
+    );
     expect(statusOf(result)).toBe(3);
     const marker = box.marker().data;
     expect(marker).toMatchObject({ status: 'failed', exit_code: 3, max_attempts: 3 });
@@ -52,15 +59,25 @@ describe('train-wrapper --retries', () => {
   });
 
   test('HPC_RUN_RETRIES stands in for the flag; a command that cannot start is not retried', async () => {
-    const result = await box.run(['--work-dir', box.workDir, '--quiet', '--', join(box.root, 'no-such-command')], { HPC_RUN_RETRIES: '2', HPC_RUN_RETRY_DELAY: '0' });
+    const result = await box.run(['--work-dir', box.workDir, '--quiet', '--', join(box.root, 'no-such-command')], {
+      HPC_RUN_RETRIES: '2',
+      HPC_RUN_RETRY_DELAY: '0',
+    });
     expect(statusOf(result)).toBe(127);
-    expect(box.marker().data).toMatchObject({ status: 'failed', exit_code: 127, max_attempts: 3, attempts: [expect.objectContaining({ exit_code: 127 })] });
+    expect(box.marker().data).toMatchObject({
+      status: 'failed',
+      exit_code: 127,
+      max_attempts: 3,
+      attempts: [expect.objectContaining({ exit_code: 127 })],
+    });
   });
 
   test('the heartbeat shows the attempt running; a signal from outside ends it without another attempt', async () => {
     const hb = join(box.workDir, '.train_running.r.json');
-    const run = box.start(['--work-dir', box.workDir, '--quiet', '--run-id', 'r', '--retries', '2', '--retry-delay', '0', '--heartbeat-interval', '0.2',
-      '--command', `${failUntil(2)}; echo ready; exec sleep 60`]);
+    const run = box.start([
+      '--work-dir', box.workDir, '--quiet', '--run-id', 'r', '--retries', '2', '--retry-delay', '0', '--heartbeat-interval', '0.2',
+      '--command', `${failUntil(2)}; echo ready; exec sleep 60`,
+    ]);
     const beat = await waitFor(() => {
       const read = existsSync(hb) ? JSON.parse(readFileSync(hb, 'utf8')) : null;
       return read?.attempt === 2 ? read : null;
@@ -76,8 +93,12 @@ describe('train-wrapper --retries', () => {
     expect(describeAttempts(marker as never)).toBe('ended on attempt 2 of 3');
   });
 
-  test.each(['a signal', 'a control file'])('%s during the retry delay ends the run at once: terminated, no further attempt', async (how) => {
-    const run = box.start(['--work-dir', box.workDir, '--run-id', 'r', '--retries', '2', '--retry-delay', '1h', '--control-interval', '0.2', '--command', 'echo once; exit 4']);
+  test.each(['a signal', 'a control file'])(
+    '%s during the retry delay ends the run at once: terminated, no further attempt', async (how) => {
+    const run = box.start([
+      '--work-dir', box.workDir, '--run-id', 'r', '--retries', '2', '--retry-delay', '1h', '--control-interval', '0.2',
+      '--command', 'echo once; exit 4',
+    ]);
     let said = '';
     run.child.stderr?.on('data', (d: Buffer | string) => (said += d.toString()));
     await waitFor(() => said.includes('attempt 2 in 1h'));
@@ -86,7 +107,12 @@ describe('train-wrapper --retries', () => {
     const result = await run.done;
     expect(statusOf(result)).toBe(143);
     const marker = box.marker().data;
-    expect(marker).toMatchObject({ status: 'terminated', exit_code: 143, signal: 'SIGTERM', attempts: [expect.objectContaining({ attempt: 1, exit_code: 4 })] });
+    expect(marker).toMatchObject({
+      status: 'terminated',
+      exit_code: 143,
+      signal: 'SIGTERM',
+      attempts: [expect.objectContaining({ attempt: 1, exit_code: 4 })],
+    });
     if (how === 'a control file') expect(marker).toMatchObject({ stopped_by: 'tester@login1', stop_reason: 'enough' });
     expect(logText(marker)).toBe('once\n');
   });

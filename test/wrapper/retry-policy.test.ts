@@ -27,23 +27,33 @@ describe('shouldRetry', () => {
     expect(shouldRetry({ result: { ...failed, exitCode: 139, signal: 'SIGSEGV' }, stopped: false, attempt: 1, maxAttempts: 2 })).toBe(true);
     expect(shouldRetry({ result: failed, stopped: false, attempt: 2, maxAttempts: 2 })).toBe(false);
     expect(shouldRetry({ result: failed, stopped: true, attempt: 1, maxAttempts: 3 })).toBe(false);
-    expect(shouldRetry({ result: { status: 'success', exitCode: 0, signal: null }, stopped: false, attempt: 1, maxAttempts: 3 })).toBe(false);
-    expect(shouldRetry({ result: { status: 'timeout', exitCode: 143, signal: 'SIGTERM' }, stopped: false, attempt: 1, maxAttempts: 3 })).toBe(false);
-    expect(shouldRetry({ result: { status: 'terminated', exitCode: 143, signal: 'SIGTERM' }, stopped: false, attempt: 1, maxAttempts: 3 })).toBe(false);
+    expect(
+      shouldRetry({ result: { status: 'success', exitCode: 0, signal: null }, stopped: false, attempt: 1, maxAttempts: 3 }),
+    ).toBe(false);
+    expect(
+      shouldRetry({ result: { status: 'timeout', exitCode: 143, signal: 'SIGTERM' }, stopped: false, attempt: 1, maxAttempts: 3 }),
+    ).toBe(false);
+    expect(
+      shouldRetry({ result: { status: 'terminated', exitCode: 143, signal: 'SIGTERM' }, stopped: false, attempt: 1, maxAttempts: 3 }),
+    ).toBe(false);
     expect(shouldRetry({ result: { ...failed, exitCode: 127 }, stopped: false, attempt: 1, maxAttempts: 3 })).toBe(false);
   });
 });
 
 test('attemptSeparator', () => {
   expect(attemptSeparator(2, 4, { exit_code: 1, signal: null })).toBe('===== hpc-run: attempt 2 of 4 (previous exit code 1) =====\n');
-  expect(attemptSeparator(3, 4, { exit_code: 139, signal: 'SIGSEGV' })).toBe('===== hpc-run: attempt 3 of 4 (previous exit code 139, SIGSEGV) =====\n');
+  expect(attemptSeparator(3, 4, { exit_code: 139, signal: 'SIGSEGV' })).toBe(
+    '===== hpc-run: attempt 3 of 4 (previous exit code 139, SIGSEGV) =====\n',
+  );
 });
 
 describe('control requests', () => {
   const good = { schema: 1, run_id: 'r1', signal: 'TERM', reason: null, by: 'a@b', at: '2026-01-01T00:00:10.500Z', nonce: 'n1' };
   test('parse: a good request, and each broken field named by code E_CORRUPT', () => {
     expect(parseControlRequest(JSON.stringify(good), 'f')).toEqual(good);
-    for (const bad of [{ ...good, schema: 2 }, { ...good, signal: 'KILL' }, { ...good, nonce: '' }, { ...good, at: 'yesterday' }, { ...good, run_id: 7 }]) {
+    for (const bad of [
+      { ...good, schema: 2 }, { ...good, signal: 'KILL' }, { ...good, nonce: '' }, { ...good, at: 'yesterday' }, { ...good, run_id: 7 },
+    ]) {
       expect(() => parseControlRequest(JSON.stringify(bad), 'f')).toThrow(expect.objectContaining({ code: 'E_CORRUPT' }));
     }
     expect(() => parseControlRequest('{', 'f')).toThrow(expect.objectContaining({ code: 'E_CORRUPT' }));

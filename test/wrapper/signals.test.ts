@@ -23,7 +23,8 @@ describe('train-wrapper signals', () => {
     ['without a shell', () => ['--', process.execPath, SIGNALS_JOB, record]],
     ['through sh -c', () => ['--command', `"${process.execPath}" "${SIGNALS_JOB}" "${record}"`]],
   ];
-  test.each(commandLines)('%s: SIGUSR1/SIGUSR2 reach the command and do not end the run; SIGTERM then ends it (terminated, 143)', async (_how, command) => {
+  test.each(commandLines)(
+    '%s: SIGUSR1/SIGUSR2 reach the command and do not end the run; SIGTERM then ends it (terminated, 143)', async (_how, command) => {
     const run = box.start(['--work-dir', box.workDir, '--quiet', ...command()]);
     await waitFor(() => run.output().includes('ready'));
     run.child.kill('SIGUSR1');
@@ -40,7 +41,9 @@ describe('train-wrapper signals', () => {
   });
 
   test('SIGINT reaches a command started through sh -c (its process group), 130', async () => {
-    const run = box.start(['--work-dir', box.workDir, '--quiet', '--command', `"${process.execPath}" "${SIGNALS_JOB}" "${record}"; echo after`]);
+    const run = box.start([
+      '--work-dir', box.workDir, '--quiet', '--command', `"${process.execPath}" "${SIGNALS_JOB}" "${record}"; echo after`,
+    ]);
     await waitFor(() => run.output().includes('ready'));
     run.child.kill('SIGINT');
     const result = await run.done;
@@ -51,7 +54,9 @@ describe('train-wrapper signals', () => {
 
   test('through sh -c, a command that saves on SIGTERM gets its grace: the shell waits for it', async () => {
     const saved = join(box.workDir, 'saved.txt');
-    const job = `process.on('SIGTERM', () => setTimeout(() => { require('fs').writeFileSync('saved.txt', 'ok'); process.exit(0); }, 400)); console.log('ready'); setInterval(() => {}, 1000);`;
+    const job =
+      `process.on('SIGTERM', () => setTimeout(() => { require('fs').writeFileSync('saved.txt', 'ok'); process.exit(0); }, 400)); ` +
+      `console.log('ready'); setInterval(() => {}, 1000);`;
     const run = box.start(['--work-dir', box.workDir, '--quiet', '--kill-grace', '20', '--command', `"${process.execPath}" -e "${job}"`]);
     await waitFor(() => run.output().includes('ready'));
     run.child.kill('SIGTERM');

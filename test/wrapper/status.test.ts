@@ -6,10 +6,18 @@ const ok = { code: 0, signal: null, spawnError: null };
 // Pure rules: status and exit status from how the command ended.
 describe('classifyEnd', () => {
   test('codes, signals and failed starts', () => {
-    expect(classifyEnd({ end: ok, outside: null, endedAt: at(0), jobEndTime: null })).toEqual({ status: 'success', exitCode: 0, signal: null });
+    expect(classifyEnd({ end: ok, outside: null, endedAt: at(0), jobEndTime: null })).toEqual({
+      status: 'success',
+      exitCode: 0,
+      signal: null,
+    });
     expect(classifyEnd({ end: { ...ok, code: 2 }, outside: null, endedAt: at(0), jobEndTime: null }).status).toBe('failed');
-    expect(classifyEnd({ end: { code: null, signal: 'SIGSEGV', spawnError: null }, outside: null, endedAt: at(0), jobEndTime: null })).toEqual({ status: 'failed', exitCode: 139, signal: 'SIGSEGV' });
-    expect(classifyEnd({ end: { code: null, signal: 'SIGKILL', spawnError: null }, outside: null, endedAt: at(0), jobEndTime: null }).status).toBe('terminated');
+    expect(
+      classifyEnd({ end: { code: null, signal: 'SIGSEGV', spawnError: null }, outside: null, endedAt: at(0), jobEndTime: null }),
+    ).toEqual({ status: 'failed', exitCode: 139, signal: 'SIGSEGV' });
+    expect(
+      classifyEnd({ end: { code: null, signal: 'SIGKILL', spawnError: null }, outside: null, endedAt: at(0), jobEndTime: null }).status,
+    ).toBe('terminated');
     expect(exitStatusOf({ code: null, signal: null, spawnError: 'ENOENT' })).toBe(127);
     expect(exitStatusOf({ code: null, signal: null, spawnError: 'EACCES' })).toBe(126);
   });
@@ -19,10 +27,23 @@ describe('classifyEnd', () => {
     expect(classifyEnd({ end, outside: term(0), endedAt: at(1), jobEndTime: null }).status).toBe('terminated');
     expect(classifyEnd({ end, outside: term(0), endedAt: at(1), jobEndTime: at(3600) }).status).toBe('terminated');
     expect(classifyEnd({ end, outside: term(3540), endedAt: at(3541), jobEndTime: at(3600) }).status).toBe('timeout');
-    expect(classifyEnd({ end, outside: term(3700), endedAt: at(3701), jobEndTime: at(3600) })).toEqual({ status: 'timeout', exitCode: 1, signal: 'SIGTERM' });
-    expect(classifyEnd({ end, outside: { signal: 'SIGINT', at: at(3600) }, endedAt: at(3601), jobEndTime: at(3600) }).status).toBe('terminated');
+    expect(classifyEnd({ end, outside: term(3700), endedAt: at(3701), jobEndTime: at(3600) })).toEqual({
+      status: 'timeout',
+      exitCode: 1,
+      signal: 'SIGTERM',
+    });
+    expect(
+      classifyEnd({ end, outside: { signal: 'SIGINT', at: at(3600) }, endedAt: at(3601), jobEndTime: at(3600) }).status,
+    ).toBe('terminated');
     // Slurm signals the command and the wrapper at once; the command's own SIGTERM death counts the same way.
-    expect(classifyEnd({ end: { code: null, signal: 'SIGTERM', spawnError: null }, outside: null, endedAt: at(3600), jobEndTime: at(3600) }).status).toBe('timeout');
+    expect(
+      classifyEnd({
+        end: { code: null, signal: 'SIGTERM', spawnError: null },
+        outside: null,
+        endedAt: at(3600),
+        jobEndTime: at(3600),
+      }).status,
+    ).toBe('timeout');
   });
 });
 

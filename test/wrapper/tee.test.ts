@@ -40,8 +40,10 @@ const descendants = (pid: number): number[] => {
   afterEach(() => box.cleanup());
   const log = () => readFileSync(join(box.workDir, 'logs', box.logs()[0]), 'utf8');
 
-  test('SIGTERM to every process of the job (as scancel does): the lines the command prints after it reach the log and the console', async () => {
-    const job = 'trap \'for i in 1 2 3; do echo "saved $i"; echo "err $i" >&2; done; exit 0\' TERM; echo ready; while :; do sleep 0.05; done';
+  test('SIGTERM to every process of the job (as scancel does): the lines the command prints after it reach the log ' +
+    'and the console', async () => {
+    const job =
+      'trap \'for i in 1 2 3; do echo "saved $i"; echo "err $i" >&2; done; exit 0\' TERM; echo ready; while :; do sleep 0.05; done';
     const run = box.start(['--work-dir', box.workDir, '--quiet', '--command', job]);
     await waitFor(() => run.output().includes('ready'));
     const tree = descendants(run.child.pid!);
@@ -63,7 +65,10 @@ const descendants = (pid: number): number[] => {
   });
 
   test('a console that goes away (stdout closed) is dropped: the command runs on and the log gets every byte', async () => {
-    const child = spawn(BIN.wrapper, ['--work-dir', box.workDir, '--quiet', '--command', 'head -c 2000000 /dev/zero; echo end >&2'], { env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BIN.wrapper, ['--work-dir', box.workDir, '--quiet', '--command', 'head -c 2000000 /dev/zero; echo end >&2'], {
+      env: box.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.once('data', () => child.stdout.destroy());
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -76,8 +81,13 @@ const descendants = (pid: number): number[] => {
 
   test('a log over its size limit (ulimit -f) is warned about once; the console gets everything and the run ends normally', async () => {
     // dash counts `ulimit -f` in 512-byte blocks: 64 KiB for the log; the marker and the heartbeat stay under it.
-    const args = ['--work-dir', box.workDir, '--command', 'head -c 300000 /dev/zero | tr "\\0" y; echo tail >&2'].map((a) => `'${a.replace(/'/g, "'\\''")}'`);
-    const child = spawn('/bin/sh', ['-c', `ulimit -f 128; exec ${BIN.wrapper} ${args.join(' ')}`], { env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['--work-dir', box.workDir, '--command', 'head -c 300000 /dev/zero | tr "\\0" y; echo tail >&2'].map(
+      (a) => `'${a.replace(/'/g, "'\\''")}'`,
+    );
+    const child = spawn('/bin/sh', ['-c', `ulimit -f 128; exec ${BIN.wrapper} ${args.join(' ')}`], {
+      env: box.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = 0;
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.length));
@@ -107,7 +117,10 @@ describe('the in-process copier (where there is no tee)', () => {
     stderr.on('data', (d: Buffer) => err.push(d));
     const output = await startOutput(log, stdout, stderr, createLogger({ prefix: 't', quiet: true }), null);
     expect(output.targets).toEqual(['pipe', 'pipe']);
-    const command = startCommand({ shell: true, text: 'head -c 100000 /dev/urandom > payload; cat payload; printf "e\\r1" >&2' }, { cwd: box.workDir, env: process.env, output: output.targets });
+    const command = startCommand(
+      { shell: true, text: 'head -c 100000 /dev/urandom > payload; cat payload; printf "e\\r1" >&2' },
+      { cwd: box.workDir, env: process.env, output: output.targets },
+    );
     output.attach(command);
     await command.exited;
     await output.done;
