@@ -107,7 +107,10 @@ report:
     const run = runTestCommand({ configPath: configFile, channel: 'nope', env, logger });
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(runTestCommand({ configPath: configFile, channel: 'nope', env, logger })).rejects.toThrow(
-      /no channel named 'nope' and none of that type; configured channels: team \(dingtalk\), lark-bot \(feishu\), phone \(wecom\), alerts \(ntfy\), selfsigned \(bark\)/,
+      new RegExp(
+        "no channel named 'nope' and none of that type; configured channels: " +
+          'team \\(dingtalk\\), lark-bot \\(feishu\\), phone \\(wecom\\), alerts \\(ntfy\\), selfsigned \\(bark\\)',
+      ),
     );
     expect(good.requests).toHaveLength(0);
   });

@@ -8,7 +8,8 @@ import { isAlive } from './setup.js';
 const HOLDER = fileURLToPath(new URL('../fixtures/wrapper/guard-holder.ts', import.meta.url));
 
 async function startHolder(mode: 'armed' | 'stop') {
-  const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, ...(mode === 'stop' ? ['stop'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = ['--import', 'tsx', HOLDER, ...(mode === 'stop' ? ['stop'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const sleeper = Number(await waitFor(() => /^(\d+)\n/.exec(out)?.[1], 30000));
