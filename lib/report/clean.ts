@@ -51,7 +51,22 @@ export function cleanLine(line: string, maxLength: number = DEFAULT_MAX_LINE_LEN
   return shortenLine(collapsed.replace(CONTROL, '').trimEnd(), maxLength);
 }
 
-/** Cleans every line (see cleanLine); decoding already replaced invalid UTF-8 with U+FFFD. */
+/** The first line of a Python traceback. */
+export const TRACEBACK_HEADER = 'Traceback (most recent call last):';
+
+/**
+ * Cleans every line (see cleanLine); decoding already replaced invalid UTF-8 with U+FFFD. A traceback header
+ * joined to the end of another line is put on a line of its own: stdout and stderr reach the log through two
+ * copiers, and an unbuffered Python `print` writes its text and its newline apart, so a crash right after a print
+ * can land between the two (`loss=0.4Traceback (most recent call last):`). Text before the header that the next
+ * line repeats is a launcher's prefix (`[rank1]: `) and stays.
+ */
 export function cleanLines(lines: string[], maxLength: number = DEFAULT_MAX_LINE_LENGTH): string[] {
-  return lines.map((line) => cleanLine(line, maxLength));
+  const cleaned = lines.map((line) => cleanLine(line, maxLength));
+  return cleaned.flatMap((line, i) => {
+    const at = line.indexOf(TRACEBACK_HEADER);
+    if (at <= 0 || i + 1 >= cleaned.length) return [line];
+    const before = line.slice(0, at);
+    return cleaned[i + 1].startsWith(before) ? [line] : [before, line.slice(at)];
+  });
 }

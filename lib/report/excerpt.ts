@@ -1,3 +1,5 @@
+import { TRACEBACK_HEADER } from './clean.js';
+
 /** The most lines an error excerpt may have. */
 export const MAX_EXCERPT_LINES = 30;
 
@@ -49,7 +51,7 @@ const SIGNATURES: Array<{ kind: ErrorKind; pattern: RegExp; before: number; afte
   { kind: 'bus_error', pattern: /Bus error|SIGBUS|unexpected bus error/i, before: 2, after: 2 },
 ];
 const GENERIC = /\b[A-Z]\w*(?:Error|Exception)\b:|(?:^|\s)(?:Error|ERROR|FATAL|Fatal error):/;
-const TRACEBACK = 'Traceback (most recent call last):';
+const TRACEBACK = TRACEBACK_HEADER;
 // A line that starts a new log record (timestamps, glog/logging levels, Slurm, wandb) ends an exception message.
 // eslint-disable-next-line max-len -- one regular expression, kept whole
 const NEW_RECORD = /^(?:\[?\d{4}-\d{2}-\d{2}|\[?\d{2}:\d{2}:\d{2}|\[?[IWEF]\d{4} |(?:INFO|WARNING|WARN|ERROR|DEBUG|CRITICAL)\b|srun:|slurmstepd|wandb:|Epoch\b|epoch\b|step\b)/;

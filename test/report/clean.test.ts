@@ -45,4 +45,14 @@ describe('log line cleaning', () => {
   test('max_line_length is honoured and invalid-UTF-8 replacements pass through', () => {
     expect(cleanLines(['x'.repeat(50), 'bad \uFFFD byte'], 20)).toEqual([`${'x'.repeat(10)}…${'x'.repeat(9)}`, 'bad \uFFFD byte']);
   });
+
+  test('a traceback header joined to the end of a printed line gets its own line; a launcher prefix stays', () => {
+    const joined = ['epoch 1', 'loss=0.4Traceback (most recent call last):', '  File "train.py", line 3, in <module>', 'loss=0.4', 'RuntimeError: x'];
+    expect(cleanLines(joined)).toEqual([
+      'epoch 1', 'loss=0.4', 'Traceback (most recent call last):', '  File "train.py", line 3, in <module>', 'loss=0.4', 'RuntimeError: x',
+    ]);
+    const ranked = ['[rank1]: Traceback (most recent call last):', '[rank1]:   File "train.py", line 3, in <module>'];
+    expect(cleanLines(ranked)).toEqual(ranked);
+    expect(cleanLines(['Traceback (most recent call last):', '  File "a.py"'])).toEqual(['Traceback (most recent call last):', '  File "a.py"']);
+  });
 });
