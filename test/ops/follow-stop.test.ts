@@ -92,7 +92,9 @@ test('follow ends with the lost verdict when the monitor declares the run lost',
 describe('train-monitor stop', () => {
   test('writes the control file beside the run (by run id or work dir) with each signal and the reason', async () => {
     const dir = box.workDir('stopme');
-    await box.startWrapper(dir, 's1', 'sleep 60');
+    // The wrapper does not act on the file here (test/wrapper/control.test.ts covers that): the run stays alive
+    // for all four stops, however slowly they come.
+    await box.startWrapper(dir, 's1', 'sleep 60', { HPC_RUN_CONTROL_INTERVAL: '1h' });
     const path = join(dir, '.train_control.s1.json');
     const nonces = new Set<string>();
     for (const [i, signal] of ['TERM', 'INT', 'usr1', 'SIGUSR2'].entries()) {
