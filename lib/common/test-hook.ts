@@ -15,3 +15,12 @@ export function pauseAt(step: string): void {
   writeSync(2, `test pause at ${step} (pid ${process.pid})\n`);
   process.kill(process.pid, 'SIGSTOP');
 }
+
+/**
+ * Test hook: with `HPC_RUN_TEST_FAIL_AT=<step>` the named step throws, as a bug or a hostile input would make it
+ * (e.g. `build-report`: a marker whose report cannot be built). A no-op otherwise.
+ */
+export function failAt(step: string): void {
+  const wanted = process.env.HPC_RUN_TEST_FAIL_AT;
+  if (wanted && wanted.split(',').includes(step)) throw new Error(`test failure at ${step}`);
+}

@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
+import { failAt } from '../common/test-hook.js';
 import { claimMarker, type ClaimedMarker } from './claim.js';
 import { keepHeld } from './held.js';
 import type { DeliveryContext } from './context.js';
 import { setAside } from './release.js';
+import { noteSetAside } from './set-aside-state.js';
 import { deliverClaimed, type DeliveryOutcome } from './send.js';
 
 /** A short name for a run in messages: its run id, else the marker path. */
@@ -14,6 +16,7 @@ export function describeClaimed(item: ClaimedMarker): string {
 export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): Promise<DeliveryOutcome> {
   let report;
   try {
+    failAt('build-report');
     const { buildReport } = await import('../report/build.js');
     const outsideLog = ctx.outsideLogOf ? () => ctx.outsideLogOf!(item.markerPath, item.marker) : undefined;
     report = await buildReport(item.marker, { workDir: item.workDir, report: ctx.config.report, logger: ctx.logger, outsideLog });
@@ -28,6 +31,12 @@ export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): 
       ctx.logger.error(
         `cannot build the report of ${describeClaimed(item)} (${reason}); moved to ${basename(badPath)}; it is kept, not delivered`,
       );
+      // One warning report through the channels, from the monitor's next pass (retried until every channel took it).
+      const entry = { markerPath: item.markerPath, badPath, reason, workDir: item.workDir, at: Date.now(), kind: 'report' as const,
+        runId: item.marker.run_id ?? null, status: typeof item.marker.status === 'string' ? item.marker.status : null };
+      await noteSetAside(entry, ctx.env).catch((error: unknown) => {
+        ctx.logger.warn(`cannot record ${basename(badPath!)} for its warning report (${(error as Error).message})`);
+      });
     }
     return { delivered: false, failures: [`report: ${reason}`], ...(badPath ? { setAside: badPath } : {}) };
   }

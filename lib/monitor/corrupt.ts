@@ -1,9 +1,8 @@
-import { access, mkdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { writeFileAtomically } from '../common/atomic-write.js';
+import { access } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import type { Marker } from '../common/marker.js';
-import { stateDir } from '../common/paths.js';
 import { claimMarker, type ClaimedMarker } from '../delivery/claim.js';
+import { readSetAsideState, updateSetAsideState, type SetAside } from '../delivery/set-aside-state.js';
 import { sendToChannels } from '../ops/send.js';
 import type { Report } from '../report/types.js';
 import type { MonitorContext } from './context.js';
@@ -16,24 +15,7 @@ export interface CorruptFile {
   final?: boolean;
 }
 
-// What the monitor remembers between passes (and cron runs): when it first saw each unreadable marker, by its own
-// clock, and the set-aside markers whose warning report has not reached every channel yet.
-interface CorruptState {
-  seen: Record<string, number>;
-  pending: Record<string, { markerPath: string; badPath: string; reason: string; workDir: string; at: number; delivered: string[] }>;
-}
-
-const stateFile = (env: NodeJS.ProcessEnv) => join(stateDir(env), 'corrupt-markers.json');
 const exists = (path: string) => access(path).then(() => true, () => false);
-
-async function readState(env: NodeJS.ProcessEnv): Promise<CorruptState> {
-  try {
-    const data = JSON.parse(await readFile(stateFile(env), 'utf8')) as Partial<CorruptState>;
-    return { seen: data.seen ?? {}, pending: data.pending ?? {} };
-  } catch {
-    return { seen: {}, pending: {} };
-  }
-}
 
 /**
  * Unreadable markers get `monitor.corrupt_grace` (a non-atomic writer, such as the earlier Python tool, may still be
@@ -45,7 +27,7 @@ export async function handleCorruptMarkers(
   files: CorruptFile[],
   ctx: MonitorContext,
 ): Promise<{ setAside: number; waiting: number; claimed: ClaimedMarker[] }> {
-  const state = await readState(ctx.env);
+  const state = await readSetAsideState(ctx.env);
   if (files.length === 0 && Object.keys(state.pending).length === 0 && Object.keys(state.seen).length === 0) {
     return { setAside: 0, waiting: 0, claimed: [] };
   }
@@ -82,6 +64,7 @@ export async function handleCorruptMarkers(
   // A marker that became readable, or went away, is forgotten.
   const current = new Set(files.map((f) => f.path));
   for (const path of Object.keys(state.seen)) if (!current.has(path) && !(await exists(path))) delete state.seen[path];
+  const attemptedBefore = new Map(Object.values(state.pending).map((p) => [p.badPath, p.delivered.length]));
   for (const pending of Object.values(state.pending)) {
     const result = await sendToChannels(setAsideReport(pending, ctx), pending.delivered, ctx);
     pending.delivered.push(...result.ok);
@@ -93,19 +76,28 @@ export async function handleCorruptMarkers(
       );
     }
   }
-  await mkdir(stateDir(ctx.env), { recursive: true })
-    .then(() => writeFileAtomically(stateFile(ctx.env), `${JSON.stringify(state)}\n`, { fsync: false }))
-    .catch((error: unknown) => {
-      ctx.logger.warn(`cannot record unreadable markers in the state dir (${(error as Error).message})`);
-    });
+  // Under the lock, on what is there now: a wrapper's --notify may have added a set-aside marker meanwhile.
+  const sent = new Map(Object.values(state.pending).map((p) => [p.badPath, p]));
+  await updateSetAsideState(ctx.env, (fresh) => {
+    fresh.seen = state.seen;
+    for (const [badPath, attempted] of attemptedBefore) {
+      const kept = sent.get(badPath);
+      if (kept) fresh.pending[badPath] = kept;
+      else if (fresh.pending[badPath]?.delivered.length === attempted) delete fresh.pending[badPath];
+    }
+  }).catch((error: unknown) => {
+    ctx.logger.warn(`cannot record unreadable markers in the state dir (${(error as Error).message})`);
+  });
   return out;
 }
 
 // The one warning report for a marker set aside: which work dir, which file, why; nothing of the run is known.
-function setAsideReport(p: CorruptState['pending'][string], ctx: MonitorContext): Report {
+function setAsideReport(p: SetAside, ctx: MonitorContext): Report {
   const zh = ctx.config.report.language === 'zh';
   const dirName = basename(p.workDir) || p.workDir;
-  const head = zh ? '⚠️ 完成标记无法读取' : '⚠️ unreadable marker';
+  const head = p.kind === 'report'
+    ? zh ? '⚠️ 报告无法生成' : '⚠️ report could not be built'
+    : zh ? '⚠️ 完成标记无法读取' : '⚠️ unreadable marker';
   const marker = {
     timestamp: '', status: 'failed', exit_code: null, log_file: null, schema: 1, signal: null, run_id: null, command: '',
     work_dir: p.workDir, host: null, user: null, pid: null, started_at: null, ended_at: null, duration_s: null, slurm: null,
@@ -117,12 +109,21 @@ function setAsideReport(p: CorruptState['pending'][string], ctx: MonitorContext)
     language: ctx.config.report.language,
     title: `${head} · ${dirName}`,
     titleParts: [head, dirName],
-    reason: zh
-      ? `${p.markerPath} 无法解析（${p.reason}），已移到 ${basename(p.badPath)}`
-      : `${p.markerPath} could not be parsed (${p.reason}); moved to ${basename(p.badPath)}`,
-    summary: zh
-      ? [['工作目录', p.workDir], ['文件', p.badPath], ['原因', p.reason], ['说明', '这个作业的结束状态未知：请查看它的日志或 sacct']]
-      : [['Work dir', p.workDir], ['File', p.badPath], ['Why', p.reason], ['Note', "this job's end is unknown: check its log or sacct"]],
+    reason: p.kind === 'report'
+      ? zh
+        ? `${p.markerPath} 的报告无法生成（${p.reason}），已移到 ${basename(p.badPath)}`
+        : `the report of ${p.markerPath} could not be built (${p.reason}); moved to ${basename(p.badPath)}`
+      : zh
+        ? `${p.markerPath} 无法解析（${p.reason}），已移到 ${basename(p.badPath)}`
+        : `${p.markerPath} could not be parsed (${p.reason}); moved to ${basename(p.badPath)}`,
+    summary: [
+      ...(zh
+        ? [['工作目录', p.workDir], ['文件', p.badPath], ['原因', p.reason]]
+        : [['Work dir', p.workDir], ['File', p.badPath], ['Why', p.reason]]),
+      ...(p.runId ? [[zh ? '运行' : 'Run', p.runId]] : []),
+      ...(p.status ? [[zh ? '标记中的状态' : 'Status in the marker', p.status]] : []),
+      zh ? ['说明', '这个作业的结束状态未知：请查看它的日志或 sacct'] : ['Note', "this job's end is unknown: check its log or sacct"],
+    ] as Array<[string, string]>,
     errorExcerpt: [],
     logTail: [],
     logNote: null,

@@ -199,10 +199,14 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   }
 
   const delivered: Array<{ id: string; status: string }> = [];
+  let poisoned = false;
   const record = async (item: ClaimedMarker, outcome: DeliveryOutcome) => {
     if (outcome.delivered) delivered.push({ id: deliveryIdOf(item.marker), status: item.marker.status });
     if (outcome.delivered) summary.delivered += 1;
-    else if (outcome.setAside) summary.bad += 1;
+    else if (outcome.setAside) {
+      summary.bad += 1;
+      poisoned = true;
+    }
     else summary.failed += 1;
     if (outcome.delivered) await recordEndDelivery(item.marker, ctx); // history for `status --all` (lib/ops)
     if (outcome.delivered && view) {
@@ -238,6 +242,8 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
       ctx.logger.error(`${c.markerPath}: ${ctx.redact((error as Error).message)}`);
     }
   });
+  // A marker set aside in this pass because its report could not be built: its one warning report goes now.
+  if (poisoned) await handleCorruptMarkers([], ctx);
   if (delivered.length > 0) {
     await updateMonitorState(ctx.env, (state) => rememberReported(state, delivered, ctx.now()), { persist: true }).catch(
       (error: unknown) => {

@@ -7,6 +7,7 @@ import type { Config } from '../../lib/config/types.js';
 import { createDeliveryContext } from '../../lib/delivery/context.js';
 import { deliverMarkerFile } from '../../lib/delivery/deliver-one.js';
 import { useReceiver } from '../helpers/http-receiver.js';
+import { BIN, runBin } from '../helpers/run-bin.js';
 import { makeMarker, makeMonitorSandbox, type MonitorSandbox } from '../monitor/sandbox.js';
 
 let box: MonitorSandbox;
@@ -48,6 +49,41 @@ describe('poison and oversized markers', () => {
     expect(box.trainFiles()).toEqual(['.train_complete.poison1.json.bad']);
     expect(lines.join('')).toMatch(/cannot build the report .*moved to \.train_complete\.poison1\.json\.bad/);
     expect(hook.requests).toHaveLength(0);
+  });
+
+  test('a marker whose report cannot be built is reported once through the channels, by name, and never retried', async () => {
+    box.writeMarker('poison2', { status: 'failed', exit_code: 3 });
+    const failing = { HPC_RUN_TEST_FAIL_AT: 'build-report' };
+    const first = await box.monitor(['--once', '--work-dir', box.workDir, '--config', box.configPath], failing);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/cannot build the report of run poison2 .*moved to \.train_complete\.poison2\.json\.bad/);
+    expect(box.trainFiles()).toEqual(['.train_complete.poison2.json.bad']);
+    expect(hook.requests).toHaveLength(1);
+    const warning = hook.requests[0].json as { title: string; content: string; severity: string };
+    expect(warning.title).toMatch(/report could not be built/);
+    expect(warning.content).toContain('.train_complete.poison2.json.bad');
+    expect(warning.content).toContain('poison2');
+    expect(warning.content).toContain('test failure at build-report');
+    // Later passes neither retry the marker nor repeat the warning.
+    for (const env of [failing, {}]) {
+      expect((await box.monitor(['--once', '--work-dir', box.workDir, '--config', box.configPath], env)).code).toBe(0);
+    }
+    expect(hook.requests).toHaveLength(1);
+  });
+
+  test('with train-wrapper --notify, the warning about a poison marker goes out from the next monitor pass', async () => {
+    const env = { ...box.env, HPC_RUN_TEST_FAIL_AT: 'build-report' };
+    const args = ['--work-dir', box.workDir, '--run-id', 'poison3', '--notify', '--config', box.configPath, '--quiet', '--', 'false'];
+    const wrapped = await runBin(BIN.wrapper, args, { env, cwd: box.root });
+    expect(wrapped.code).toBe(1); // the command's own status, whatever became of the report
+    expect(wrapped.stderr).toMatch(/cannot build the report of run poison3/);
+    expect(box.trainFiles()).toEqual(['.train_complete.poison3.json.bad']);
+    expect(hook.requests).toHaveLength(0);
+    expect((await once()).code).toBe(0);
+    expect(hook.requests).toHaveLength(1);
+    expect((hook.requests[0].json as { title: string }).title).toMatch(/report could not be built/);
+    expect((await once()).code).toBe(0);
+    expect(hook.requests).toHaveLength(1);
   });
 
   test('issue 13 case 10: fields are cut with a note and the body stays small; a marker over 1 MB is set aside', async () => {
