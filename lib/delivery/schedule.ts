@@ -27,12 +27,17 @@ export function retryTime(state: DeliveryState | undefined, nowMs: number, setti
   return stored > limit ? { atMs: limit, clamped: true } : { atMs: stored, clamped: false };
 }
 
-/** `next try in 30 s, at 14:09:27`: relative and in local time (with the date when it is not today). */
-export function describeRetry(atMs: number, nowMs: number): string {
+/** `in 30 s, at 14:09:27`: relative and in local time (with the date when it is not today). */
+export function describeWhen(atMs: number, nowMs: number): string {
   const seconds = Math.max(0, Math.round((atMs - nowMs) / 1000));
   const at = dayjs(atMs);
   const when = at.format(at.isSame(dayjs(nowMs), 'day') ? 'HH:mm:ss' : 'YYYY-MM-DD HH:mm:ss');
-  return `next try in ${seconds < 60 ? `${seconds} s` : formatDuration(seconds)}, at ${when}`;
+  return `in ${seconds < 60 ? `${seconds} s` : formatDuration(seconds)}, at ${when}`;
+}
+
+/** `next try in 30 s, at 14:09:27`. */
+export function describeRetry(atMs: number, nowMs: number): string {
+  return `next try ${describeWhen(atMs, nowMs)}`;
 }
 
 /** Stores a clamped retry time in the marker (claimed, rewritten and put back), so every monitor sees it. */

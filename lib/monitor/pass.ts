@@ -5,7 +5,7 @@ import { deliverDigest } from '../delivery/deliver-digest.js';
 import { deliverSingle } from '../delivery/deliver-one.js';
 import { readMarkerFile } from '../delivery/read.js';
 import { recoverAbandoned } from '../delivery/recover.js';
-import { describeRetry, reschedule, retryTime } from '../delivery/schedule.js';
+import { describeRetry, describeWhen, reschedule, retryTime } from '../delivery/schedule.js';
 import type { DeliveryOutcome } from '../delivery/send.js';
 import { deliveryIdOf } from '../delivery/delivery-id.js';
 import { suppressSecondReport } from '../delivery/suppress.js';
@@ -180,7 +180,8 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   for (const f of clamped) {
     if (await reschedule(f.path, f.workDir, f.atMs, ctx)) {
       ctx.logger.warn(
-        `${f.path}: its retry time ${f.stored} lies beyond the backoff (written by a clock running ahead?); ` +
+        `${f.path}: its retry time (${describeWhen(Date.parse(f.stored), ctx.now())}) lies beyond the backoff ` +
+          '(written by a clock running ahead?); ' +
           `${describeRetry(f.atMs, ctx.now())}`,
       );
     }

@@ -42,7 +42,10 @@ describe('retry times are durations from the reader\'s own clock', () => {
     const args = ['--once', '--work-dir', box.workDir, '--config', box.configPath];
     const first = await box.monitor(args);
     expect(first.code).toBe(1);
+    // Both times read relative and local, never the stored UTC string.
+    expect(first.stderr).toMatch(/retry time \(in [^,]+, at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\) lies beyond the backoff/);
     expect(first.stderr).toMatch(/beyond the backoff .*next try in 2 s, at \d\d:\d\d:\d\d/);
+    expect(first.stderr).not.toContain(ahead);
     expect(Date.parse(JSON.parse(readFileSync(path, 'utf8')).delivery.next_attempt_at)).toBeLessThan(Date.now() + 10_000);
     await waitFor(async () => {
       await box.monitor(args);
