@@ -79,6 +79,8 @@ export interface Marker {
   attempts?: AttemptRecord[];
   /** With `--retries`: 1 + the retries allowed. */
   max_attempts?: number;
+  /** Why the log may be incomplete: writing it failed during the run (disk full, `ulimit -f`); absent when not. */
+  log_error?: string | null;
   /** `user@host` of the `train-monitor stop` that ended the run (only then). */
   stopped_by?: string | null;
   /** The `--reason` given to `train-monitor stop`, if any. */
@@ -222,6 +224,7 @@ export function parseMarker(text: string, file: string): Marker {
     wrapper_version: optional(m.wrapper_version, 64),
     ...(m.scheduler_state !== undefined ? { scheduler_state: strOrNull(m.scheduler_state, 64) } : {}),
     ...(m.scheduler_note !== undefined ? { scheduler_note: strOrNull(m.scheduler_note, 2000) } : {}),
+    ...(m.log_error !== undefined ? { log_error: strOrNull(m.log_error, 512) } : {}),
     ...(delivery ? { delivery } : {}),
   } as Marker;
 }
@@ -229,6 +232,7 @@ export function parseMarker(text: string, file: string): Marker {
 const KNOWN_FIELDS = [
   'timestamp', 'status', 'exit_code', 'log_file', 'schema', 'signal', 'run_id', 'command', 'work_dir', 'host', 'user', 'pid',
   'started_at', 'ended_at', 'duration_s', 'slurm', 'gpus', 'wrapper_version', 'scheduler_state', 'scheduler_note', 'delivery',
+  'log_error',
 ] as const;
 
 /** Parses a heartbeat; throws CorruptFileError when it has no numeric `seq`. */

@@ -78,7 +78,11 @@ export async function readLogSection(marker: Marker, options: BuildOptions): Pro
     if (tail.fileSize === 0) return bare(localizeNote({ kind: 'empty', path: marker.log_file }, language));
     const lines = cleanLines(tail.lines, maxLineLength);
     const region = marker.status === 'success' ? null : findErrorRegion(lines);
-    return { ...splitTail(lines, tailLines, region), logNote: null, reason: buildReason(marker, region, language) };
+    // The wrapper could not write all of it (disk full, `ulimit -f`): the tail may not be the run's last words.
+    const incomplete = marker.log_error
+      ? translate(language, 'note.incomplete', { path: marker.log_file ?? '', detail: marker.log_error })
+      : null;
+    return { ...splitTail(lines, tailLines, region), logNote: incomplete, reason: buildReason(marker, region, language) };
   } catch (error) {
     const code = errnoCode(error);
     const kind = code === 'ENOENT' ? 'missing' : code === 'ELOOP' ? 'outside_work_dir' : code === 'ENOTFILE' ? 'not_a_file' : 'unreadable';

@@ -20,7 +20,7 @@ export type Supervisor = ReturnType<typeof superviseCommand>;
 export interface Attempt {
   supervisor: Supervisor;
   /** Resolves when the command exited, its group's leftovers were killed and its output drained (bounded). */
-  finished: Promise<{ end: CommandEnd; endedAt: Date }>;
+  finished: Promise<{ end: CommandEnd; endedAt: Date; logError: string | null }>;
   /** Ends the orphan guard (also done when finished; safe to call twice). */
   stopGuard: () => void;
 }
@@ -53,7 +53,7 @@ export async function startAttempt(input: {
     stopGuard();
     await Promise.race([output.done, delay(PIPE_CLOSE_WAIT_MS, null)]);
     output.stop();
-    return { end, endedAt };
+    return { end, endedAt, logError: output.logError() };
   })();
   return { supervisor, finished, stopGuard };
 }

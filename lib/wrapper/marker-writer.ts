@@ -30,6 +30,8 @@ export interface MarkerExtras {
   maxAttempts?: number;
   stoppedBy?: string;
   stopReason?: string | null;
+  /** Why writing the log failed, if it did (the first attempt's reason that had one). */
+  logError?: string | null;
 }
 
 /** The marker, seed fields first, in DESIGN's order; the optional fields last, only where they apply. */
@@ -55,6 +57,7 @@ export function buildMarker(facts: RunFacts, result: Classification, extras: Mar
     wrapper_version: facts.version,
     ...(extras.attempts ? { attempts: extras.attempts, max_attempts: extras.maxAttempts ?? extras.attempts.length } : {}),
     ...(extras.stoppedBy !== undefined ? { stopped_by: extras.stoppedBy, stop_reason: extras.stopReason ?? null } : {}),
+    ...(extras.logError ? { log_error: extras.logError } : {}),
   };
 }
 

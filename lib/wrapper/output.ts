@@ -34,6 +34,8 @@ export interface CommandOutput {
   attach(command: CommandProcess): void;
   /** The orphan guard (see orphan-guard.ts): stopped once the wrapper has seen the command out. */
   readonly guard: OrphanGuard;
+  /** Why writing the log failed (the first reason), or null: the log then misses what came after. */
+  logError(): string | null;
   /** Resolves when everything the command wrote is in the log and on the console. */
   readonly done: Promise<unknown>;
   /** Ends the copying now (the command is gone but something it left still holds its pipes); stats stay readable. */
@@ -54,12 +56,13 @@ export async function startOutput(
   logger: Logger,
   tee = findTee(),
 ): Promise<CommandOutput> {
-  let warned = false;
+  let problem: string | null = null;
   const warn = (reason: string) => {
-    if (!warned) logger.warn(`cannot write the log ${log.path}: ${reason}; output still goes to the console`);
-    warned = true;
+    if (problem === null) logger.warn(`cannot write the log ${log.path}: ${reason}; output still goes to the console`);
+    problem ??= reason;
   };
-  if (tee === null) return copyInProcess(log, stdout, stderr, warn);
+  const logError = () => problem;
+  if (tee === null) return { ...copyInProcess(log, stdout, stderr, warn), logError };
   // tee's lines read "tee: <file>: <reason>". Only the log's count: a console that went away (EPIPE is silent,
   // a socket says ECONNRESET) is dropped silently, as the in-process copier does.
   const name = basename(log.path);
@@ -67,9 +70,10 @@ export async function startOutput(
     const at = line.indexOf(name);
     if (at >= 0) warn(line.slice(at + name.length).replace(/^['"]?: /, ''));
   });
-  if (native === null) return copyInProcess(log, stdout, stderr, warn);
+  if (native === null) return { ...copyInProcess(log, stdout, stderr, warn), logError };
   const stats = logFileStats(log.fd);
   return {
+    logError,
     targets: [native.commandStdout, native.commandStderr],
     stats,
     attach: (command) => {
@@ -116,7 +120,12 @@ export function logFileStats(fd: number): OutputStats & { freeze(): void } {
 }
 
 // The wrapper reads the command's pipes and writes the log and the console itself.
-function copyInProcess(log: { fd: number; path: string }, stdout: Sink, stderr: Sink, warn: (reason: string) => void): CommandOutput {
+function copyInProcess(
+  log: { fd: number; path: string },
+  stdout: Sink,
+  stderr: Sink,
+  warn: (reason: string) => void,
+): Omit<CommandOutput, 'logError'> {
   const stats: OutputStats = { bytes: 0, lastOutputAt: 0 };
   const sink: LogSink = { fd: log.fd, failed: false, onError: (error) => warn(errnoCode(error) ?? String(error)) };
   let stdoutOk = true;

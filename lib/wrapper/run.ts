@@ -164,9 +164,11 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     let result: Classification;
     let endedAt: Date;
     const notices: Array<Promise<void>> = [];
+    let logError: string | null = null;
     for (;;) {
       const finished = await current.finished;
       endedAt = finished.endedAt;
+      logError ??= finished.logError;
       const jobEndTime = await Promise.race([jobEnd, delay(LOOKUP_WAIT_MS, null)]);
       result = classifyEnd({ end: finished.end, outside: state.outside, endedAt, jobEndTime });
       if (state.stop !== null) result = { ...result, status: 'terminated' };
@@ -262,6 +264,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     const extras = {
       ...(options.retries > 0 ? { attempts, maxAttempts } : {}),
       ...(state.stop !== null ? { stoppedBy: state.stop.by, stopReason: state.stop.reason } : {}),
+      logError,
     };
     const saved = await saveMarker({
       marker: buildMarker(facts, result, extras),
