@@ -1,7 +1,8 @@
 import type { Logger } from '../common/logger.js';
 import type { Config } from '../config/types.js';
 import { createDeliveryContext } from './context.js';
-import { deliverMarkerFile } from './deliver-one.js';
+import { claimMarker } from './claim.js';
+import { deliverSingle, refusal } from './deliver-one.js';
 import type { DeliveryOutcome } from './send.js';
 
 /**
@@ -21,5 +22,13 @@ export async function deliverNow(input: {
   const ctx = createDeliveryContext({ config: input.config, logger: input.logger, env: input.env, redact: input.redact });
   const ownLog = input.ownLog ?? null;
   if (ownLog !== null) ctx.outsideLogOf = async () => ownLog;
-  return deliverMarkerFile(input.markerPath, input.workDir, ctx);
+  const claim = await claimMarker(input.markerPath, input.workDir, ctx);
+  if (claim.kind !== 'claimed') return refusal(claim);
+  const outcome = await deliverSingle(claim.item, ctx);
+  if (outcome.delivered) {
+    // The same history line a monitor's pass writes, so `status --all` lists runs reported from the job too.
+    const { recordEndDelivery } = await import('../ops/history.js');
+    await recordEndDelivery(claim.item.marker, ctx);
+  }
+  return outcome;
 }

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { failAt } from '../common/test-hook.js';
-import { claimMarker, type ClaimedMarker } from './claim.js';
+import { claimMarker, type ClaimedMarker, type ClaimResult } from './claim.js';
 import { keepHeld } from './held.js';
 import type { DeliveryContext } from './context.js';
 import { setAside } from './release.js';
@@ -49,8 +49,12 @@ export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): 
  */
 export async function deliverMarkerFile(markerPath: string, workDir: string, ctx: DeliveryContext): Promise<DeliveryOutcome> {
   const claim = await claimMarker(markerPath, workDir, ctx);
+  return claim.kind === 'claimed' ? deliverSingle(claim.item, ctx) : refusal(claim);
+}
+
+/** The outcome for a marker that could not be claimed: taken by a monitor, another user's, or corrupt. */
+export function refusal(claim: Exclude<ClaimResult, { kind: 'claimed' }>): DeliveryOutcome {
   if (claim.kind === 'lost-race') return { delivered: false, failures: ['the marker was taken by a monitor'] };
   if (claim.kind === 'foreign') return { delivered: false, failures: ['the marker belongs to another user'] };
-  if (claim.kind === 'bad') return { delivered: false, failures: [`corrupt marker moved to ${claim.badPath}`] };
-  return deliverSingle(claim.item, ctx);
+  return { delivered: false, failures: [`corrupt marker moved to ${claim.badPath}`] };
 }

@@ -20,7 +20,8 @@ import { scanTargets, type ScanTarget } from './scan.js';
 import { maintainSpool } from './spool-maintain.js';
 import { findEntryForMarker, readSpool, removeSpoolEntry, type SpoolView } from './spool.js';
 import { hasObservations, readReported, rememberReported, updateMonitorState } from './state.js';
-import { recordEndDelivery, watchLiveRuns } from '../ops/pass-hook.js';
+import { recordEndDelivery } from '../ops/history.js';
+import { watchLiveRuns } from '../ops/pass-hook.js';
 import { handleCorruptMarkers } from './corrupt.js';
 
 /** Where one pass looks: the given work dirs, or (with none) the spool. */

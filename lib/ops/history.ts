@@ -1,8 +1,9 @@
 import { appendFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
-import type { Marker, ReportStatus, Severity } from '../common/marker.js';
+import { SEVERITY, type Marker, type ReportStatus, type Severity } from '../common/marker.js';
 import { stateDir } from '../common/paths.js';
+import type { DeliveryContext } from '../delivery/context.js';
 
 /** `history.jsonl` is rotated to `history.1.jsonl` past this size (one older file is kept). */
 export const HISTORY_MAX_BYTES = 5 * 1024 * 1024;
@@ -115,4 +116,20 @@ export async function readHistory(env: NodeJS.ProcessEnv): Promise<HistoryEntry[
     }
   }
   return entries;
+}
+
+/**
+ * Appends a delivered end report to the history (for `status --all`), from a monitor's pass or a wrapper's
+ * `--notify`; a failure is one warning, never fatal.
+ */
+export async function recordEndDelivery(marker: Marker, ctx: DeliveryContext & { dryRun?: boolean }): Promise<void> {
+  if (ctx.dryRun) return;
+  try {
+    const { buildTitleParts, joinTitle } = await import('../report/title.js');
+    const channels = (await ctx.channels()).map((c) => c.name);
+    const report = { title: joinTitle(buildTitleParts(marker, ctx.config.report.language)), severity: SEVERITY[marker.status] };
+    await appendHistory(ctx.env, endEntry(marker, report, channels, ctx.now()));
+  } catch (error) {
+    ctx.logger.warn(`cannot append to the history: ${ctx.redact(error instanceof Error ? error.message : String(error))}`);
+  }
 }

@@ -1,10 +1,8 @@
 import { access } from 'node:fs/promises';
-import { SEVERITY, type Marker } from '../common/marker.js';
 import type { MonitorContext } from '../monitor/context.js';
 import type { LiveHeartbeat } from '../monitor/lost.js';
 import type { ScanResult, ScanTarget } from '../monitor/scan.js';
 import { heartbeatExtras } from './heartbeat-view.js';
-import { appendHistory, endEntry } from './history.js';
 import { opsStatePath, readOpsState, updateOpsState } from './ops-state.js';
 import { deliverOutbox, describeItem } from './outbox.js';
 import { alertSettings } from './settings.js';
@@ -61,15 +59,3 @@ export async function watchLiveRuns(
   }
 }
 
-/** Appends a delivered end report to the history (for `status --all`); a failure is one warning, never fatal. */
-export async function recordEndDelivery(marker: Marker, ctx: MonitorContext): Promise<void> {
-  if (ctx.dryRun) return;
-  try {
-    const { buildTitleParts, joinTitle } = await import('../report/title.js');
-    const channels = (await ctx.channels()).map((c) => c.name);
-    const report = { title: joinTitle(buildTitleParts(marker, ctx.config.report.language)), severity: SEVERITY[marker.status] };
-    await appendHistory(ctx.env, endEntry(marker, report, channels, ctx.now()));
-  } catch (error) {
-    ctx.logger.warn(`cannot append to the history: ${ctx.redact(error instanceof Error ? error.message : String(error))}`);
-  }
-}

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BIN, runBin } from '../helpers/run-bin.js';
 import { makeSandbox, statusOf, type Sandbox } from './setup.js';
 
 // --notify (lab-server mode): the wrapper delivers its own report; a failed delivery leaves the marker for a monitor.
@@ -22,6 +23,13 @@ describe('train-wrapper --notify', () => {
     expect(existsSync(join(box.workDir, '.train_complete.json'))).toBe(false);
     expect(box.spool()).toEqual([]);
     expect(readFileSync(join(box.stateDir, 'notifications.log'), 'utf8')).toContain('loss=0.5');
+    // The history a monitor keeps gets the same line, so `status --all` lists a run reported from the job.
+    const history = readFileSync(join(box.stateDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(history).toEqual([
+      expect.objectContaining({ kind: 'end', status: 'failed', work_dir: box.workDir, exit_code: 3, channels: ['console'] }),
+    ]);
+    const status = await runBin(BIN.monitor, ['status', '--all', '--json'], { env: box.env });
+    expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ work_dir: box.workDir, state: 'delivered', status: 'failed' })]);
   });
 
   test('not delivered: the marker stays for a monitor and stderr says so', async () => {
