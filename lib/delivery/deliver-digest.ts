@@ -1,6 +1,6 @@
 import { claimMarker, type ClaimedMarker } from './claim.js';
 import type { DeliveryContext } from './context.js';
-import { deliverSingle } from './deliver-one.js';
+import { deliverSingle, outsideLogFor } from './deliver-one.js';
 import { deliverClaimed, type DeliveryOutcome } from './send.js';
 
 /**
@@ -25,7 +25,8 @@ export async function deliverDigest(
     return results;
   }
   const { buildDigestReport } = await import('../report/digest.js');
-  const items = claimed.map((c) => ({ marker: c.marker, workDir: c.workDir }));
+  // A task's log outside its work dir is read where its own spool entry names it, as for a single report.
+  const items = claimed.map((c) => ({ marker: c.marker, workDir: c.workDir, outsideLog: outsideLogFor(c.markerPath, c.marker, ctx) }));
   let report;
   try {
     report = await buildDigestReport(items, { report: ctx.config.report, logger: ctx.logger, workDir: items[0].workDir });

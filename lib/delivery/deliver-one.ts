@@ -1,4 +1,6 @@
 import { basename } from 'node:path';
+import type { Marker } from '../common/marker.js';
+import type { OutsideLog } from '../report/log-path.js';
 import { failAt } from '../common/test-hook.js';
 import { claimMarker, type ClaimedMarker, type ClaimResult } from './claim.js';
 import { keepHeld } from './held.js';
@@ -12,13 +14,19 @@ export function describeClaimed(item: ClaimedMarker): string {
   return item.marker.run_id ? `run ${item.marker.run_id} (${item.markerPath})` : item.markerPath;
 }
 
+/** The reader of a run's log outside its work dir, where the context can find one (the run's spool entry). */
+export function outsideLogFor(markerPath: string, marker: Marker, ctx: DeliveryContext): OutsideLog | undefined {
+  const lookup = ctx.outsideLogOf;
+  return lookup ? () => lookup(markerPath, marker) : undefined;
+}
+
 /** Builds the report of one claimed marker and delivers it (delete on success, put back with state otherwise). */
 export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): Promise<DeliveryOutcome> {
   let report;
   try {
     failAt('build-report');
     const { buildReport } = await import('../report/build.js');
-    const outsideLog = ctx.outsideLogOf ? () => ctx.outsideLogOf!(item.markerPath, item.marker) : undefined;
+    const outsideLog = outsideLogFor(item.markerPath, item.marker, ctx);
     report = await buildReport(item.marker, { workDir: item.workDir, report: ctx.config.report, logger: ctx.logger, outsideLog });
   } catch (error) {
     // A marker that makes report building throw would fail the same way forever: set it aside, say so once.

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { Marker } from '../common/marker.js';
 import { claimMarker, type ClaimedMarker } from '../delivery/claim.js';
 import { deliverDigest } from '../delivery/deliver-digest.js';
-import { deliverSingle } from '../delivery/deliver-one.js';
+import { deliverSingle, outsideLogFor } from '../delivery/deliver-one.js';
 import { readMarkerFile } from '../delivery/read.js';
 import { recoverAbandoned } from '../delivery/recover.js';
 import { describeRetry, describeWhen, reschedule, retryTime } from '../delivery/schedule.js';
@@ -261,7 +261,8 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
 // Builds and prints one report without touching any file.
 async function printSingleDryRun(marker: Marker, workDir: string, ctx: MonitorContext, where: string): Promise<void> {
   const { buildReport } = await import('../report/build.js');
-  const report = await buildReport(marker, { workDir, report: ctx.config.report, logger: ctx.logger });
+  const outsideLog = outsideLogFor(where, marker, ctx);
+  const report = await buildReport(marker, { workDir, report: ctx.config.report, logger: ctx.logger, outsideLog });
   await printDryRun(report, ctx, where);
 }
 
@@ -269,7 +270,11 @@ async function printSingleDryRun(marker: Marker, workDir: string, ctx: MonitorCo
 // Builds and prints one array job's digest without touching any file.
 async function printDigestDryRun(arrayJobId: string, members: Candidate[], ctx: MonitorContext): Promise<void> {
   const { buildDigestReport } = await import('../report/digest.js');
-  const items = members.map((m) => ({ marker: m.marker, workDir: m.workDir ?? m.marker.work_dir }));
+  const items = members.map((m) => ({
+    marker: m.marker,
+    workDir: m.workDir ?? m.marker.work_dir,
+    outsideLog: outsideLogFor(m.markerPath, m.marker, ctx),
+  }));
   const report = await buildDigestReport(items, { report: ctx.config.report, logger: ctx.logger, workDir: items[0].workDir });
   await printDryRun(report, ctx, `digest of array job ${arrayJobId} (${members.length} tasks)`);
 }

@@ -1,5 +1,6 @@
 import { SEVERITY, type Marker, type RunStatus } from '../common/marker.js';
 import { readLogSection, type BuildOptions } from './build.js';
+import type { OutsideLog } from './log-path.js';
 import { STATUS_EMOJI, statusLabel, translate } from './i18n.js';
 import { buildSummary } from './summary.js';
 import { joinTitle, runName } from './title.js';
@@ -29,7 +30,7 @@ function compareTaskIds(a: string, b: string): number {
  * and the error excerpt and log tail of the first of them (lowest task id). Status and severity are the worst.
  */
 export async function buildDigestReport(
-  items: Array<{ marker: Marker; workDir: string }>,
+  items: Array<{ marker: Marker; workDir: string; outsideLog?: OutsideLog }>,
   options: Omit<BuildOptions, 'workDir'> & { workDir?: string },
 ): Promise<Report> {
   if (items.length === 0) throw new RangeError('buildDigestReport needs at least one marker');
@@ -80,7 +81,7 @@ export async function buildDigestReport(
     summary.push(...buildSummary(first.marker, language).slice(1));
   }
   const log = failures.length > 0
-    ? await readLogSection(first.marker, { ...options, workDir: first.workDir })
+    ? await readLogSection(first.marker, { ...options, workDir: first.workDir, outsideLog: first.outsideLog })
     : { logTail: [], errorExcerpt: [], logNote: null, reason: null, tailAfterError: false };
   return {
     status,
