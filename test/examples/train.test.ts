@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, makeTempDir, waitFor } from './helpers/run-bin.js';
+import { ROOT, makeTempDir, waitFor } from '../helpers/run-bin.js';
 
 const TRAIN = join(ROOT, 'examples', 'train.py');
 

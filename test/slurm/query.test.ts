@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryJobStates } from '../lib/slurm/query.js';
-import { makeTempDir } from './helpers/run-bin.js';
+import { queryJobStates } from '../../lib/slurm/query.js';
+import { makeTempDir } from '../helpers/run-bin.js';
 
 // Fake squeue/sacct/scontrol on a private PATH: each logs its arguments and prints what the test put in the
 // environment, in the exact formats the real commands print (checked against Slurm 22.05 on a test cluster).

@@ -6,9 +6,9 @@ import { heartbeatFileName, markerFileName } from '../../lib/common/paths.js';
 import { queryJobStates, type JobState } from '../../lib/slurm/query.js';
 import { BIN, ROOT, isolatedEnv, waitFor } from '../helpers/run-bin.js';
 
-// The test cluster of test/slurm/cluster.sh, found through the env file it writes (nothing is exported globally).
+// The test cluster of test/cluster/cluster.sh, found through the env file it writes (nothing is exported globally).
 export const SLURM_DIR = process.env.HPC_RUN_SLURM_DIR || '/tmp/hpc-run-slurm';
-export const CLUSTER_SCRIPT = join(ROOT, 'test', 'slurm', 'cluster.sh');
+export const CLUSTER_SCRIPT = join(ROOT, 'test', 'cluster', 'cluster.sh');
 export const TRAIN_PY = join(ROOT, 'examples', 'train.py');
 export const TEMPLATE = (name: string) => join(ROOT, 'slurm', name);
 
@@ -21,7 +21,7 @@ export interface Cluster {
 /** Finds the test cluster and checks that it answers; returns why not otherwise. */
 export function probeCluster(): Cluster | { reason: string } {
   const envFile = join(SLURM_DIR, 'env');
-  if (!existsSync(envFile)) return { reason: `no ${envFile} (start the test cluster: sudo bash test/slurm/cluster.sh up)` };
+  if (!existsSync(envFile)) return { reason: `no ${envFile} (start the test cluster: sudo bash test/cluster/cluster.sh up)` };
   const conf = /^SLURM_CONF=(.+)$/m.exec(readFileSync(envFile, 'utf8'))?.[1]?.trim();
   if (!conf || !existsSync(conf)) return { reason: `${envFile} names no existing slurm.conf` };
   const env = { PATH: process.env.PATH, SLURM_CONF: conf };
@@ -194,7 +194,7 @@ export async function lockCluster(mode: 'shared' | 'exclusive', timeoutMs = 600_
   return () => rmSync(exclusive, { recursive: true, force: true });
 }
 
-/** Runs test/slurm/cluster.sh (up/down/status …); rejects with its output when it fails. */
+/** Runs test/cluster/cluster.sh (up/down/status …); rejects with its output when it fails. */
 export function runClusterScript(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('bash', [CLUSTER_SCRIPT, ...args], { timeout: 120_000, encoding: 'utf8' }, (error, stdout, stderr) => {

@@ -6,7 +6,7 @@ import {
   waitForHeartbeat, waitForJobEnd, waitForMarker, type Cluster,
 } from './cluster.js';
 
-const TREE = join(ROOT, 'test', 'slurm', 'fixtures', 'tree.sh');
+const TREE = join(ROOT, 'test', 'cluster', 'fixtures', 'tree.sh');
 const PID_FILES = ['main.pid', 'worker1.pid', 'worker2.pid'];
 
 // After scancel no process of the job may survive, whichever way Slurm tracks processes. The wrapper runs its
