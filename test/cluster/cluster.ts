@@ -4,6 +4,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { parseMarker, type Heartbeat, type Marker } from '../../lib/common/marker.js';
 import { heartbeatFileName, markerFileName } from '../../lib/common/paths.js';
 import { queryJobStates, type JobState } from '../../lib/slurm/query.js';
+import { isAlive } from '../helpers/processes.js';
 import { BIN, ROOT, isolatedEnv, waitFor } from '../helpers/run-bin.js';
 
 // The test cluster of test/cluster/cluster.sh, found through the env file it writes (nothing is exported globally).
@@ -114,16 +115,6 @@ export async function waitForHeartbeat(workDir: string, runId: string | null, mi
 /** The log a marker names, as text. */
 export function readRunLog(workDir: string, marker: Marker): string {
   return marker.log_file ? readFileSync(join(workDir, marker.log_file), 'utf8') : '';
-}
-
-/** True while a process with this pid exists. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Cancels jobs a test left behind and waits (bounded) until they ended, so their dirs can be removed. */

@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { isAlive } from '../helpers/processes.js';
 import { BIN, isolatedEnv, makeTempDir, runBin, waitFor, type RunResult } from '../helpers/run-bin.js';
 import {
-  TEMPLATE, TRAIN_PY, cancelJobs, describeWithCluster, runCleanups, isAlive, jobEnv, lockCluster, submit, waitForHeartbeat,
+  TEMPLATE, TRAIN_PY, cancelJobs, describeWithCluster, runCleanups, jobEnv, lockCluster, submit, waitForHeartbeat,
   waitForJobEnd, waitForMarker, type Cluster,
 } from './cluster.js';
 

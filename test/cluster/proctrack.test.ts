@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../helpers/processes.js';
 import { ROOT, makeTempDir, waitFor } from '../helpers/run-bin.js';
 import {
-  TEMPLATE, cancelJobs, describeWithCluster, runCleanups, isAlive, jobEnv, lockCluster, runClusterScript, slurm, submit,
+  TEMPLATE, cancelJobs, describeWithCluster, runCleanups, jobEnv, lockCluster, runClusterScript, slurm, submit,
   waitForHeartbeat, waitForJobEnd, waitForMarker, type Cluster,
 } from './cluster.js';
 
