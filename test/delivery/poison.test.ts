@@ -7,7 +7,8 @@ import type { Config } from '../../lib/config/types.js';
 import { createDeliveryContext } from '../../lib/delivery/context.js';
 import { deliverMarkerFile } from '../../lib/delivery/deliver-one.js';
 import { useReceiver } from '../helpers/http-receiver.js';
-import { makeMarker, makeMonitorSandbox, type MonitorSandbox } from '../monitor/sandbox.js';
+import { localRun, makeMarker } from '../helpers/marker.js';
+import { makeMonitorSandbox, type MonitorSandbox } from '../monitor/sandbox.js';
 
 let box: MonitorSandbox;
 const hook = useReceiver(() => ({ status: 200, body: {} }));
@@ -56,7 +57,7 @@ describe('poison and oversized markers', () => {
     expect(sent.command).toMatch(/\[cut: 600007 characters\]$/);
     expect(sent.extra_blob).toMatch(/^\[dropped/);
 
-    writeFileSync(`${box.workDir}/.train_complete.huge1.json`, JSON.stringify(makeMarker(box.workDir, 'huge1', { command: 'z'.repeat(2_000_000) })));
+    writeFileSync(`${box.workDir}/.train_complete.huge1.json`, JSON.stringify(makeMarker({ ...localRun(box.workDir, 'huge1'), command: 'z'.repeat(2_000_000) })));
     const huge = await once();
     expect(huge.code).toBe(1);
     expect(huge.stderr).toMatch(/larger than 1 MB/);

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpoolEntry } from '../../lib/common/marker.js';
 import { useReceiver } from '../helpers/http-receiver.js';
-import { makeMarker, makeMonitorSandbox, type MonitorSandbox } from './sandbox.js';
+import { localRun, makeMarker } from '../helpers/marker.js';
+import { makeMonitorSandbox, type MonitorSandbox } from './sandbox.js';
 
 let box: MonitorSandbox;
 const hook = useReceiver(() => ({ status: 200, body: {} }));
@@ -35,7 +36,7 @@ describe('the spool (no --work-dir, no watch list)', () => {
     const e2 = writeEntry('gpu1.2.2', other, 'b1');
     box.writeMarker('a1');
     box.writeMarker('b1', {}, other);
-    writeFileSync(join(spool(), '.train_complete.gpu1.3.3.json'), JSON.stringify(makeMarker(other, 'c1')));
+    writeFileSync(join(spool(), '.train_complete.gpu1.3.3.json'), JSON.stringify(makeMarker(localRun(other, 'c1'))));
     const result = await box.monitor(['--once', '--config', box.configPath]);
     expect(result.stderr).not.toMatch(/error/);
     expect(result.code).toBe(0);

@@ -5,14 +5,15 @@ import { makeClaimName } from '../../lib/delivery/claim-name.js';
 import { groupForDigest, type Candidate } from '../../lib/monitor/digest-group.js';
 import { observe } from '../../lib/monitor/observe.js';
 import { scanTargets } from '../../lib/monitor/scan.js';
+import { localRun, makeMarker } from '../helpers/marker.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker } from './sandbox.js';
 
 describe('digest grouping', () => {
   const task = (array: string | null, id: string, delivered?: string[]): Candidate => ({
     markerPath: `/w/.train_complete.${id}.json`,
     workDir: '/w',
-    marker: makeMarker('/w', id, {
+    marker: makeMarker({
+      ...localRun('/w', id),
       slurm: array ? { job_id: id, array_job_id: array, array_task_id: id, job_name: 'a', partition: null, nodelist: null, restart_count: 0 } : null,
       ...(delivered ? { delivery: { delivered, attempts: 1, next_attempt_at: null, last_error: null } } : {}),
     }),

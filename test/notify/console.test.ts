@@ -19,7 +19,7 @@ describe('console channel', () => {
     expect(first).toEqual({ ok: true, detail: 'delivered', retryable: false });
     expect(second.ok).toBe(true);
     expect(ctx.logger.lines.out).toHaveLength(2);
-    expect(ctx.logger.lines.out[0].startsWith('❌ failed · bert · 123456_7\n\n')).toBe(true);
+    expect(ctx.logger.lines.out[0].startsWith('❌ failed · bert · 123450_7\n\n')).toBe(true);
     expect(ctx.logger.lines.out[0]).toContain('CUDA out of memory <&>');
     const log = readFileSync(join(state, 'notifications.log'), 'utf8');
     const separators = log.match(/^===== \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z =====$/gm) ?? [];

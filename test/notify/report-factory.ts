@@ -1,15 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { LAST_LINE as FIXTURE_LAST_LINE, makeHugeReport as makeFixtureHugeReport, makeMarker as makeFailedMarker } from './report-fixture.js';
-import { SEVERITY, type Marker, type RunStatus } from '../../lib/common/marker.js';
+import { LAST_LINE as FIXTURE_LAST_LINE, makeHugeReport as makeFixtureHugeReport } from './report-fixture.js';
+import { SEVERITY, type RunStatus } from '../../lib/common/marker.js';
 import type { Logger } from '../../lib/common/logger.js';
 import type { ChannelConfig } from '../../lib/config/types.js';
 import type { Report } from '../../lib/report/types.js';
 import type { Channel, ChannelContext } from '../../lib/notify/types.js';
-
-/** A complete marker of a finished, successful run; fields can be overridden. */
-export function makeMarker(overrides: Partial<Marker> = {}): Marker {
-  return makeFailedMarker({ status: 'success', exit_code: 0, ...overrides });
-}
+import { makeMarker } from '../helpers/marker.js';
 
 const ICON: Record<RunStatus, string> = { success: '✅', failed: '❌', terminated: '🛑', timeout: '⏰', lost: '🚨' };
 
@@ -24,14 +20,14 @@ export function makeReport(options: { status?: RunStatus; lines?: number; lineTe
     status,
     severity: SEVERITY[status],
     language: options.language ?? 'en',
-    title: `${ICON[status]} ${status} · bert · 123456_7`,
-    titleParts: [`${ICON[status]} ${status}`, 'bert', '123456_7'],
+    title: `${ICON[status]} ${status} · bert · ${marker.run_id}`,
+    titleParts: [`${ICON[status]} ${status}`, 'bert', marker.run_id ?? ''],
     reason: status === 'success' ? null : 'RuntimeError: CUDA out of memory.',
     summary: [
       ['Exit code', String(marker.exit_code)],
       ['Host', 'gpu042'],
       ['Duration', '1h 00m 06s'],
-      ['Slurm job', '123456 (gpu)'],
+      ['Slurm job', `${marker.slurm?.job_id} (gpu)`],
     ],
     errorExcerpt: status === 'success' ? [] : ['Traceback (most recent call last):', 'RuntimeError: CUDA out of memory.'],
     logTail,

@@ -6,7 +6,8 @@ import { buildReport } from '../../lib/report/build.js';
 import type { Report } from '../../lib/report/types.js';
 import { useReceiver } from '../helpers/http-receiver.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from '../report/marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 import { channelConfig, deliver, HUGE_REPORTS, makeContext } from './report-factory.js';
 
 // WeCom's and DingTalk's group robots render only a markdown subset (headings, bold, quotes, links, `<font>`;

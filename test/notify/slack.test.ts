@@ -31,8 +31,8 @@ describe('slack channel', () => {
     expect(request.url).toBe(HOOK_PATH);
     expect(request.headers['content-type']).toMatch(/^application\/json/);
     const body = request.json as SlackMessage;
-    expect(body.text).toContain('❌ failed · bert · 123456_7');
-    expect(body.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*❌ failed · bert · 123456_7*' } });
+    expect(body.text).toContain('❌ failed · bert · 123450_7');
+    expect(body.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*❌ failed · bert · 123450_7*' } });
     expect(body.attachments[0].color).toBe('#e01e5a');
     const sections = body.attachments[0].blocks.map((b) => b.text.text).join('\n');
     // Slack's control characters are escaped.

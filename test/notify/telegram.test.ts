@@ -35,7 +35,7 @@ describe('telegram channel', () => {
     const body = request.json as TelegramMessage;
     expect(body.chat_id).toBe('-100123');
     expect(body.parse_mode).toBe('HTML');
-    expect(body.text.startsWith('<b>❌ failed · bert · 123456_7</b>\n\n')).toBe(true);
+    expect(body.text.startsWith('<b>❌ failed · bert · 123450_7</b>\n\n')).toBe(true);
     // Log text is escaped for Telegram's HTML mode.
     expect(body.text).toContain('CUDA out of memory &lt;&amp;&gt;');
     expect(body.text).not.toMatch(/<(?!\/?(b|i|pre)>)/);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { buildReport } from '../../lib/report/build.js';
 import { parseMarker } from '../../lib/common/marker.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from './marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 
 let tmp: { dir: string; cleanup: () => void };
 const LOG = 'logs/train.log';

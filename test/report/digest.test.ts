@@ -4,7 +4,8 @@ import { buildDigestReport, taskIdOf } from '../../lib/report/digest.js';
 import { renderReport } from '../../lib/report/render.js';
 import type { Marker, RunStatus } from '../../lib/common/marker.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from './marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(() => {

@@ -8,7 +8,8 @@ import { MESSAGES } from '../../lib/report/i18n.js';
 import { escapeHtml, escapeMarkdown, plainLite, renderReport } from '../../lib/report/render.js';
 import type { RenderFormat, Report } from '../../lib/report/types.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from './marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 
 // A report in Chinese is Chinese throughout: no English word of ours (the `en` message table) may show in it.
 // What comes from the run itself (log lines, command, paths, host) and proper nouns or commands may.

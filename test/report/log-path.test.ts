@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { resolveLogPath } from '../../lib/report/log-path.js';
 import { buildReport } from '../../lib/report/build.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from './marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 import type { Logger } from '../../lib/common/logger.js';
 
 let tmp: { dir: string; cleanup: () => void };

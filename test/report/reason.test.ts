@@ -8,7 +8,8 @@ import { buildReason } from '../../lib/report/reason.js';
 import { renderReport } from '../../lib/report/render.js';
 import { fitTitle, runName } from '../../lib/report/title.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from './marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(() => {

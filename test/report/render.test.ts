@@ -6,7 +6,8 @@ import { countBytes, countChars, truncateToLimit } from '../../lib/report/limits
 import { renderReport } from '../../lib/report/render.js';
 import type { RenderFormat, RenderLimits, Report } from '../../lib/report/types.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from './marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 
 const LOG = 'logs/train.log';
 const LINES = 100_000;
