@@ -27,7 +27,9 @@ export function probeCluster(): Cluster | { reason: string } {
   if (!conf || !existsSync(conf)) return { reason: `${envFile} names no existing slurm.conf` };
   const env = { PATH: process.env.PATH, SLURM_CONF: conf };
   try {
-    const state = execFileSync('sinfo', ['-h', '-o', '%t'], { env, timeout: 10_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    const state = execFileSync('sinfo', ['-h', '-o', '%t'], {
+      env, timeout: 10_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
     if (!/^(idle|mix|alloc|comp)/m.test(state)) return { reason: `the test cluster's node is not usable (sinfo: ${state || 'nothing'})` };
   } catch (error) {
     return { reason: `sinfo does not answer: ${String((error as { stderr?: string }).stderr || (error as Error).message).split('\n')[0]}` };
@@ -160,7 +162,8 @@ export async function lockCluster(mode: 'shared' | 'exclusive', timeoutMs = 600_
     }
     return null;
   };
-  const sharedHolders = () => readdirSync(LOCK_DIR).filter((n) => n.startsWith('shared.') && n !== `shared.${me}` && ownerAlive(n.slice(7)));
+  const sharedHolders = () =>
+    readdirSync(LOCK_DIR).filter((n) => n.startsWith('shared.') && n !== `shared.${me}` && ownerAlive(n.slice(7)));
   if (mode === 'shared') {
     await waitFor(() => {
       if (exclusiveHolder()) return false;

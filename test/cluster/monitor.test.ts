@@ -51,7 +51,8 @@ describeWithCluster('train-monitor with the real scheduler', (getCluster) => {
 
   /** Starts a hanging job, waits for its heartbeats, SIGKILLs its wrapper (what the OOM killer does). */
   async function startAndKillWrapper(w: ReturnType<typeof workspace>): Promise<string> {
-    const id = await submit([TEMPLATE('train.sbatch')], { ...w.env, TRAIN_CMD: `python3 ${TRAIN_PY} --steps 1 --sleep 0.01 --hang` }, w.dir);
+    const trainCmd = `python3 ${TRAIN_PY} --steps 1 --sleep 0.01 --hang`;
+    const id = await submit([TEMPLATE('train.sbatch')], { ...w.env, TRAIN_CMD: trainCmd }, w.dir);
     jobs.push(id);
     const heartbeat = await waitForHeartbeat(w.dir, id, 2);
     const log = await waitFor(() => {

@@ -54,7 +54,9 @@ describeWithCluster('stop through the control file under the real scheduler', (g
     await waitForLog(dir, /hanging/);
     writeControlFile(dir, id, { signal: 'TERM', reason: 'loss diverged', by: 'alice@login1' });
     const marker = await waitForMarker(dir, id);
-    expect(marker).toMatchObject({ status: 'terminated', run_id: id, signal: 'SIGTERM', exit_code: 143, stopped_by: 'alice@login1', stop_reason: 'loss diverged' });
+    expect(marker).toMatchObject({
+      status: 'terminated', run_id: id, signal: 'SIGTERM', exit_code: 143, stopped_by: 'alice@login1', stop_reason: 'loss diverged',
+    });
     expect(marker.slurm).toMatchObject({ job_id: id });
     const state = await waitForJobEnd(id, cluster.env);
     expect(state).toMatchObject({ state: 'FAILED', exitCode: '143:0' });

@@ -41,7 +41,10 @@ describeWithCluster('slurm/ templates: GPUs per node and a missing node', (getCl
   async function multinodeLog(extra: NodeJS.ProcessEnv): Promise<string> {
     const fakeBin = makeTempDir('hpc-run-torchrun-');
     cleanups.push(fakeBin.cleanup);
-    writeFileSync(join(fakeBin.dir, 'torchrun'), `#!/bin/bash\necho "torchrun stand-in: $*"\nexec python3 ${TRAIN_PY} --steps 1 --sleep 0.01\n`);
+    writeFileSync(
+      join(fakeBin.dir, 'torchrun'),
+      `#!/bin/bash\necho "torchrun stand-in: $*"\nexec python3 ${TRAIN_PY} --steps 1 --sleep 0.01\n`,
+    );
     chmodSync(join(fakeBin.dir, 'torchrun'), 0o755);
     const { dir, env } = workspace(extra);
     env.PATH = `${fakeBin.dir}:${env.PATH}`;
@@ -78,6 +81,7 @@ describeWithCluster('slurm/ templates: GPUs per node and a missing node', (getCl
     expect(state).toMatchObject({ state: 'FAILED', exitCode: '127:0' });
     const file = join(dir, out.replace('%j', id).replace('%A', id).replace('%a', '0'));
     const text = await waitFor(() => readFileSync(file, 'utf8').trim(), 10_000);
-    expect(text.split('\n')).toEqual([expect.stringMatching(new RegExp(`^${name.replace('.', '\\.')}: node \\(Node\\.js\\) is not on PATH on .*module load nodejs`))]);
+    const notOnPath = new RegExp(`^${name.replace('.', '\\.')}: node \\(Node\\.js\\) is not on PATH on .*module load nodejs`);
+    expect(text.split('\n')).toEqual([expect.stringMatching(notOnPath)]);
   });
 });

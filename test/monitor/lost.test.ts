@@ -62,7 +62,9 @@ describe('lost runs', () => {
     execFileSync('mkdir', ['-p', slurmDir]);
     writeFileSync(join(slurmDir, 'squeue.out'), '111|111|RUNNING|None\n');
     writeFileSync(join(slurmDir, 'sacct.out'), '222|222|TIMEOUT|0:15|TimeLimit\n');
-    const slurm = (id: string) => ({ job_id: id, array_job_id: null, array_task_id: null, job_name: 'bert', partition: 'gpu', nodelist: 'n1', restart_count: 0 });
+    const slurm = (id: string) => ({
+      job_id: id, array_job_id: null, array_task_id: null, job_name: 'bert', partition: 'gpu', nodelist: 'n1', restart_count: 0,
+    });
     box.writeHeartbeat('111', 3, { slurm: slurm('111') });
     box.writeHeartbeat('222', 3, { slurm: slurm('222') });
     const env = { FAKE_SLURM_DIR: slurmDir, PATH: `${FAKE_SLURM}:${process.env.PATH}` };
@@ -78,16 +80,25 @@ describe('lost runs', () => {
   });
 
   test('the scheduler unavailable: lost with a note that it could not be asked', async () => {
-    box.writeHeartbeat('333', 1, { slurm: { job_id: '333', array_job_id: null, array_task_id: null, job_name: null, partition: null, nodelist: null, restart_count: 0 } });
+    box.writeHeartbeat('333', 1, {
+      slurm: { job_id: '333', array_job_id: null, array_task_id: null, job_name: null, partition: null, nodelist: null, restart_count: 0 },
+    });
     await onceUntil(() => notifications().includes('lost'), [], { PATH: '/usr/bin:/bin' });
     expect(box.trainFiles()).toEqual([]);
   });
 
   test('SIGKILL of a real wrapper leads to exactly one lost report', async () => {
-    const wrapper = startBin(BIN.wrapper, ['--work-dir', box.workDir, '--run-id', 'w1', '--heartbeat-interval', '1', '--', 'sleep', '30'], { env: box.env });
+    const wrapper = startBin(
+      BIN.wrapper,
+      ['--work-dir', box.workDir, '--run-id', 'w1', '--heartbeat-interval', '1', '--', 'sleep', '30'],
+      { env: box.env },
+    );
     const heartbeat = join(box.workDir, '.train_running.w1.json');
     await waitFor(() => existsSync(heartbeat));
-    const child = execFileSync('sh', ['-c', `pgrep -P ${wrapper.child.pid} || true`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const child = execFileSync('sh', ['-c', `pgrep -P ${wrapper.child.pid} || true`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
     wrapper.child.kill('SIGKILL');
     await wrapper.done;
     for (const pid of child) {

@@ -35,12 +35,17 @@ describe('at most one final report per run', () => {
     expect(box.trainFiles()).toEqual([]);
   });
 
-  (CAN_MOUNT ? test : test.skip)('issue 13 case 4: a live run whose heartbeat cannot be written is not lost; one report, the real one', async () => {
+  const withMount = CAN_MOUNT ? test : test.skip;
+  withMount('issue 13 case 4: a live run whose heartbeat cannot be written is not lost; one report, the real one', async () => {
     const disk = mountSmallDisk(join(box.root, 'disk'), 512);
     try {
       const dir = join(box.root, 'disk', 'work');
       mkdirSync(dir);
-      const wrapper = startBin(BIN.wrapper, ['--work-dir', dir, '--run-id', 'hb1', '--heartbeat-interval', '1', '--command', 'sleep 15'], { env: box.env });
+      const wrapper = startBin(
+        BIN.wrapper,
+        ['--work-dir', dir, '--run-id', 'hb1', '--heartbeat-interval', '1', '--command', 'sleep 15'],
+        { env: box.env },
+      );
       const stderr = liveStderr(wrapper.child);
       await waitFor(() => existsSync(join(dir, '.train_running.hb1.json')));
       disk.fill();

@@ -62,7 +62,8 @@ describe('createChannels', () => {
     const config = makeConfig([{ type: 'pigeon', name: 'pigeon' }]);
     const error = await createChannels(config, createChannelContext(config, recordingLogger())).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toMatch(/^channels\.pigeon\.type: unknown channel type 'pigeon'; known: console, xxtui, webhook/);
+    expect((error as ConfigError).message)
+      .toMatch(/^channels\.pigeon\.type: unknown channel type 'pigeon'; known: console, xxtui, webhook/);
     expect((error as ConfigError).exitCode).toBe(2);
   });
 

@@ -23,7 +23,10 @@ describe('dingtalk channel', () => {
   });
 
   const make = (values: Record<string, unknown> = {}) =>
-    createChannel(channelConfig('dingtalk', { access_token: token, url: `${receiver.url}/robot/send`, ...values }), makeContext([token, SECRET]));
+    createChannel(
+      channelConfig('dingtalk', { access_token: token, url: `${receiver.url}/robot/send`, ...values }),
+      makeContext([token, SECRET]),
+    );
 
   test('posts markdown to /robot/send?access_token=… and is delivered on errcode 0', async () => {
     const delivery = await deliver(make(), makeReport());
@@ -107,7 +110,9 @@ describe('dingtalk channel', () => {
 
   test('"send too fast" is retryable; HTTP 500 is retryable', async () => {
     receiver.respond(() => ({ status: 200, body: { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' } }));
-    expect(await deliver(make(), makeReport())).toMatchObject({ ok: false, retryable: true, detail: expect.stringMatching(/rate limited/) });
+    expect(await deliver(make(), makeReport())).toMatchObject({
+      ok: false, retryable: true, detail: expect.stringMatching(/rate limited/),
+    });
     receiver.respond(() => ({ status: 500, body: 'oops' }));
     expect(await deliver(make(), makeReport())).toMatchObject({ ok: false, retryable: true, detail: expect.stringMatching(/HTTP 500/) });
   });

@@ -186,7 +186,8 @@ describe('email channel', () => {
 
   test('bad settings are configuration errors', () => {
     const ctx = testContext();
-    expect(() => createChannel(base(25, { security: 'ssl' }), ctx)).toThrow(/channels\.email\.security: expected one of starttls, tls, none/);
+    expect(() => createChannel(base(25, { security: 'ssl' }), ctx))
+      .toThrow(/channels\.email\.security: expected one of starttls, tls, none/);
     expect(() => createChannel(base(25, { to: [] }), ctx)).toThrow(/channels\.email\.to/);
     expect(() => createChannel(base(25, { port: 'x' }), ctx)).toThrow(/channels\.email\.port/);
   });

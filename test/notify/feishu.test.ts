@@ -5,7 +5,10 @@ import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport, opensslH
 const TOKEN = 'f19a7c3e-0000-4d1b-a994-790f21fc8d30';
 const SECRET = 'zs0Tq1w2e3r4t5y6u7i8o9';
 
-type Post = { msg_type: string; content: { post: Record<string, { title: string; content: Array<Array<{ tag: string; text: string }>> }> } };
+type Post = {
+  msg_type: string;
+  content: { post: Record<string, { title: string; content: Array<Array<{ tag: string; text: string }>> }> };
+};
 
 describe('feishu / lark channel', () => {
   const receiver = useReceiver(() => ({ status: 200, body: { code: 0, data: {}, msg: 'success' } }));
@@ -40,7 +43,10 @@ describe('feishu / lark channel', () => {
     expect(text.msg_type).toBe('text');
     expect(text.content.text).toContain('LAST LINE 4');
     await deliver(make({ msg_type: 'interactive' }), makeReport({ status: 'failed' }));
-    const card = receiver.requests[2].json as { msg_type: string; card: { header: { template: string; title: { content: string } }; elements: Array<{ content: string }> } };
+    const card = receiver.requests[2].json as {
+      msg_type: string;
+      card: { header: { template: string; title: { content: string } }; elements: Array<{ content: string }> };
+    };
     expect(card.msg_type).toBe('interactive');
     expect(card.card.header.template).toBe('red');
     expect(card.card.header.title.content).toContain('failed');
@@ -80,7 +86,10 @@ describe('feishu / lark channel', () => {
   });
 
   test('a rejected signature is not retryable and shows no secret', async () => {
-    receiver.respond(() => ({ status: 200, body: { code: 19021, data: {}, msg: 'sign match fail or timestamp is not within one hour from current time' } }));
+    receiver.respond(() => ({
+      status: 200,
+      body: { code: 19021, data: {}, msg: 'sign match fail or timestamp is not within one hour from current time' },
+    }));
     const delivery = await deliver(make({ secret: SECRET }), makeReport());
     expect(delivery).toMatchObject({ ok: false, retryable: false });
     expect(delivery.detail).toMatch(/signature rejected/);

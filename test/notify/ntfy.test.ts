@@ -64,6 +64,8 @@ describe('ntfy channel', () => {
 
   test('429 is retryable', async () => {
     receiver.respond(() => ({ status: 429, body: { code: 42901, http: 429, error: 'limit reached: too many requests' } }));
-    expect(await deliver(make(), makeReport())).toMatchObject({ ok: false, retryable: true, detail: expect.stringMatching(/rate limited/) });
+    expect(await deliver(make(), makeReport())).toMatchObject({
+      ok: false, retryable: true, detail: expect.stringMatching(/rate limited/),
+    });
   });
 });

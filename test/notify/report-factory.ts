@@ -10,7 +10,9 @@ import { makeMarker } from '../helpers/marker.js';
 const ICON: Record<RunStatus, string> = { success: '✅', failed: '❌', terminated: '🛑', timeout: '⏰', lost: '🚨' };
 
 /** A report as buildReport makes it, with `lines` log lines (the last one is `LAST LINE <n>`). */
-export function makeReport(options: { status?: RunStatus; lines?: number; lineText?: (i: number) => string; language?: 'en' | 'zh' } = {}): Report {
+export function makeReport(
+  options: { status?: RunStatus; lines?: number; lineText?: (i: number) => string; language?: 'en' | 'zh' } = {},
+): Report {
   const status = options.status ?? 'success';
   const count = options.lines ?? 5;
   const text = options.lineText ?? ((i: number) => `step ${i} loss=${(1 / (i + 1)).toFixed(4)}`);

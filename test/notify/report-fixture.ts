@@ -4,7 +4,8 @@ import { makeMarker } from '../helpers/marker.js';
 
 /** A report as the report builder hands it to channels; override any field (status also sets severity). */
 export function makeReport(overrides: Partial<Report> = {}): Report {
-  const marker = overrides.marker ?? makeMarker(overrides.status && overrides.status !== 'attempt_failed' ? { status: overrides.status as Marker['status'] } : {});
+  const runStatus = overrides.status && overrides.status !== 'attempt_failed' ? { status: overrides.status as Marker['status'] } : {};
+  const marker = overrides.marker ?? makeMarker(runStatus);
   const status = overrides.status ?? marker.status;
   return {
     status,

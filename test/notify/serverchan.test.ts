@@ -5,9 +5,13 @@ import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from '.
 const KEY = 'SCT123456TqWErTyUiOpAsDfGh';
 
 describe('serverchan channel', () => {
-  const receiver = useReceiver(() => ({ status: 200, body: { code: 0, message: '', data: { pushid: '1', readkey: 'x', error: 'SUCCESS', errno: 0 } } }));
+  const receiver = useReceiver(() => ({
+    status: 200,
+    body: { code: 0, message: '', data: { pushid: '1', readkey: 'x', error: 'SUCCESS', errno: 0 } },
+  }));
 
-  const make = () => createChannel(channelConfig('serverchan', { sendkey: KEY, url: `${receiver.url}/{sendkey}.send` }), makeContext([KEY]));
+  const make = () =>
+    createChannel(channelConfig('serverchan', { sendkey: KEY, url: `${receiver.url}/{sendkey}.send` }), makeContext([KEY]));
 
   test('posts {title, desp} to /{sendkey}.send; delivered on code 0', async () => {
     const delivery = await deliver(make(), makeReport({ status: 'failed' }));
@@ -20,13 +24,16 @@ describe('serverchan channel', () => {
     expect(json.desp).toContain('LAST LINE 4');
   });
 
-  test.each(HUGE_REPORTS)('a huge report: title within 32 characters, desp within 32 KB, the end of the log kept (%s)', async (_label, build, last) => {
-    await deliver(make(), build());
-    const json = receiver.requests[0].json as { title: string; desp: string };
-    expect(Array.from(json.title).length).toBeLessThanOrEqual(SERVERCHAN_LIMITS.title);
-    expect(Buffer.byteLength(json.desp)).toBeLessThanOrEqual(SERVERCHAN_LIMITS.despBytes);
-    expect(json.desp).toContain(last);
-  });
+  test.each(HUGE_REPORTS)(
+    'a huge report: title within 32 characters, desp within 32 KB, the end of the log kept (%s)',
+    async (_label, build, last) => {
+      await deliver(make(), build());
+      const json = receiver.requests[0].json as { title: string; desp: string };
+      expect(Array.from(json.title).length).toBeLessThanOrEqual(SERVERCHAN_LIMITS.title);
+      expect(Buffer.byteLength(json.desp)).toBeLessThanOrEqual(SERVERCHAN_LIMITS.despBytes);
+      expect(json.desp).toContain(last);
+    },
+  );
 
   test('Turbo and Server酱³ default URLs', () => {
     expect(defaultUrl(KEY)).toBe('https://sctapi.ftqq.com/{sendkey}.send');
@@ -42,6 +49,8 @@ describe('serverchan channel', () => {
 
   test('HTTP 200 with another code is not delivered', async () => {
     receiver.respond(() => ({ status: 200, body: { code: 20001, message: 'server busy' } }));
-    expect(await deliver(make(), makeReport())).toMatchObject({ ok: false, retryable: true, detail: expect.stringMatching(/20001: server busy/) });
+    expect(await deliver(make(), makeReport())).toMatchObject({
+      ok: false, retryable: true, detail: expect.stringMatching(/20001: server busy/),
+    });
   });
 });

@@ -16,7 +16,13 @@ afterAll(async () => {
 
 // Telegram's count: the text after its HTML entities are parsed (tags gone, escapes one character).
 const visible = (html: string) =>
-  html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 async function deliver(report = makeReport(), extra: Record<string, unknown> = {}, url = receiver.url) {
   const ctx = testContext();

@@ -46,7 +46,9 @@ describe('webhook channel', () => {
   });
 
   test('a JSON body_template gets JSON-escaped values and stays valid JSON', async () => {
-    const template = '{"msg_type":"text","text":"{{title}}\\n{{content}}","run":"{{run_id}}","host":"{{host}}","code":{{exit_code}},"sev":"{{severity}}","job":"{{job_id}}","m":{{marker_json}}}';
+    const template =
+      '{"msg_type":"text","text":"{{title}}\\n{{content}}","run":"{{run_id}}","host":"{{host}}","code":{{exit_code}},' +
+      '"sev":"{{severity}}","job":"{{job_id}}","m":{{marker_json}}}';
     const report = makeReport({ logTail: ['quote " backslash \\ tab \t end'] });
     const { request } = await deliver({ body_template: template }, report);
     const body = request.json as Record<string, unknown>;

@@ -26,12 +26,15 @@ describe('wecom channel', () => {
     expect(json.markdown.content).toContain('LAST LINE 4');
   });
 
-  test.each(HUGE_REPORTS)('a huge report stays within 4096 bytes of markdown and keeps the end of the log (%s)', async (_label, build, last) => {
-    await deliver(make(), build());
-    const content = (receiver.requests[0].json as { markdown: { content: string } }).markdown.content;
-    expect(Buffer.byteLength(content)).toBeLessThanOrEqual(WECOM_MAX_MARKDOWN_BYTES);
-    expect(content).toContain(last);
-  });
+  test.each(HUGE_REPORTS)(
+    'a huge report stays within 4096 bytes of markdown and keeps the end of the log (%s)',
+    async (_label, build, last) => {
+      await deliver(make(), build());
+      const content = (receiver.requests[0].json as { markdown: { content: string } }).markdown.content;
+      expect(Buffer.byteLength(content)).toBeLessThanOrEqual(WECOM_MAX_MARKDOWN_BYTES);
+      expect(content).toContain(last);
+    },
+  );
 
   test('an invalid key is a bad key, not retryable, and the key is not shown', async () => {
     receiver.respond(() => ({
@@ -53,6 +56,8 @@ describe('wecom channel', () => {
 
   test('the frequency limit is retryable', async () => {
     receiver.respond(() => ({ status: 200, body: { errcode: 45009, errmsg: 'api freq out of limit' } }));
-    expect(await deliver(make(), makeReport())).toMatchObject({ ok: false, retryable: true, detail: expect.stringMatching(/rate limited/) });
+    expect(await deliver(make(), makeReport())).toMatchObject({
+      ok: false, retryable: true, detail: expect.stringMatching(/rate limited/),
+    });
   });
 });

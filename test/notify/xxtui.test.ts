@@ -59,7 +59,10 @@ describe('xxtui channel', () => {
   });
 
   test('title and lead as normalised keys override the body ones', async () => {
-    const { request } = await deliver({ title: 'Run over', lead: 'From the cluster', body: { title: 'x', content: 'y' } }, makeReport({ status: 'success' }));
+    const { request } = await deliver(
+      { title: 'Run over', lead: 'From the cluster', body: { title: 'x', content: 'y' } },
+      makeReport({ status: 'success' }),
+    );
     const body = request.json as Record<string, string>;
     expect(body.title).toBe('Run over');
     expect(body.content.startsWith('From the cluster\n')).toBe(true);

@@ -13,7 +13,9 @@ describe('log line cleaning', () => {
   });
 
   test('tqdm progress redrawn with \\r keeps its last state', () => {
-    const tqdm = '\r  0%|          | 0/100 [00:00<?, ?it/s]\r 50%|█████     | 50/100 [00:05<00:05,  9.9it/s]\r100%|██████████| 100/100 [00:10<00:00,  9.9it/s]';
+    const tqdm = '\r  0%|          | 0/100 [00:00<?, ?it/s]' +
+      '\r 50%|█████     | 50/100 [00:05<00:05,  9.9it/s]' +
+      '\r100%|██████████| 100/100 [00:10<00:00,  9.9it/s]';
     expect(cleanLine(tqdm)).toBe('100%|██████████| 100/100 [00:10<00:00,  9.9it/s]');
     expect(collapseCarriageReturns('downloading 10%\r          \r')).toBe('downloading 10%');
     expect(collapseCarriageReturns('\r \r')).toBe('');

@@ -46,7 +46,8 @@ describe('log path security', () => {
   });
 
   test('.. out of the work dir is refused, even when the target does not exist', async () => {
-    expect(await resolveFor('../outside/secret.log')).toEqual({ path: null, note: { kind: 'outside_work_dir', path: '../outside/secret.log' } });
+    expect(await resolveFor('../outside/secret.log'))
+      .toEqual({ path: null, note: { kind: 'outside_work_dir', path: '../outside/secret.log' } });
     expect((await resolveFor('logs/../../outside/nothing.log')).note?.kind).toBe('outside_work_dir');
   });
 
@@ -86,7 +87,8 @@ describe('log path security', () => {
   test('a report for an escaping log has no content from it, a note and a warning', async () => {
     const logger = recordingLogger();
     for (const logFile of ['logs/escape.log', '../outside/secret.log', join(outside, 'secret.log')]) {
-      const report = await buildReport(makeMarker({ log_file: logFile, work_dir: work }), { workDir: work, report: reportConfig(), logger });
+      const marker = makeMarker({ log_file: logFile, work_dir: work });
+      const report = await buildReport(marker, { workDir: work, report: reportConfig(), logger });
       expect(JSON.stringify({ ...report, marker: null })).not.toContain(SECRET);
       expect(report.logTail).toEqual([]);
       expect(report.logNote).toMatch(/outside the work dir/);
