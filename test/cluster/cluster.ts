@@ -5,7 +5,7 @@ import { parseMarker, type Heartbeat, type Marker } from '../../lib/common/marke
 import { heartbeatFileName, markerFileName } from '../../lib/common/paths.js';
 import { queryJobStates, type JobState } from '../../lib/slurm/query.js';
 import { isAlive } from '../helpers/processes.js';
-import { BIN, ROOT, isolatedEnv, waitFor } from '../helpers/run-bin.js';
+import { BIN, ROOT, isolatedEnv, makeTempDir, waitFor } from '../helpers/run-bin.js';
 
 // The test cluster of test/cluster/cluster.sh, found through the env file it writes (nothing is exported globally).
 export const SLURM_DIR = process.env.HPC_RUN_SLURM_DIR || '/tmp/hpc-run-slurm';
@@ -63,6 +63,72 @@ export function describeWithCluster(title: string, body: (cluster: () => Cluster
 export function jobEnv(cluster: Cluster, stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const path = [join(ROOT, 'bin'), dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].join(delimiter);
   return isolatedEnv(stateDir, { PATH: path, SLURM_CONF: cluster.conf, TRAIN_WRAPPER: BIN.wrapper, ...extra });
+}
+
+/** One cluster suite's shared state and set-up; see {@link useClusterSuite}. */
+export interface ClusterSuite {
+  /** The cluster, from the suite's beforeAll on. */
+  readonly cluster: Cluster;
+  /** Jobs the suite submitted: cancelled (and waited for) at its end. */
+  readonly jobs: string[];
+  /** Run at the suite's end, after its jobs ended (temp dirs). */
+  readonly cleanups: Array<() => void>;
+  /** A work dir (readable by slurmd, under /tmp) with its own state dir and job environment. */
+  workspace(extra?: NodeJS.ProcessEnv): { dir: string; env: NodeJS.ProcessEnv };
+  /** Submits a job (`args` to sbatch) that the suite cancels at its end if it still runs; resolves its id. */
+  sbatch(args: string[], env: NodeJS.ProcessEnv, dir: string): Promise<string>;
+}
+
+/**
+ * The set-up every cluster suite shares, inside describeWithCluster's body: beforeAll takes the cluster and holds
+ * its lock (`lock`) for the whole suite; afterAll cancels the suite's jobs, runs `beforeRelease` (still under the
+ * lock), releases the lock and runs the cleanups. A workspace's job environment has WORK_DIR and `jobEnv`, then
+ * the `extra` given.
+ */
+export function useClusterSuite(getCluster: () => Cluster, options: {
+  lock: 'shared' | 'exclusive';
+  tempPrefix: string;
+  jobEnv?: NodeJS.ProcessEnv;
+  beforeRelease?: () => void | Promise<void>;
+  afterAllTimeoutMs?: number;
+}): ClusterSuite {
+  let cluster: Cluster | undefined;
+  let release: (() => void) | undefined;
+  const jobs: string[] = [];
+  const cleanups: Array<() => void> = [];
+  const suite: ClusterSuite = {
+    get cluster(): Cluster {
+      if (!cluster) throw new Error('the cluster is known from beforeAll on');
+      return cluster;
+    },
+    jobs,
+    cleanups,
+    workspace(extra = {}) {
+      const { dir, cleanup } = makeTempDir(options.tempPrefix);
+      cleanups.push(cleanup);
+      const env = jobEnv(suite.cluster, join(dir, '.state'), { WORK_DIR: dir, ...options.jobEnv, ...extra });
+      return { dir, env };
+    },
+    async sbatch(args, env, dir) {
+      const id = await submit(args, env, dir);
+      jobs.push(id);
+      return id;
+    },
+  };
+  beforeAll(async () => {
+    cluster = getCluster();
+    release = await lockCluster(options.lock);
+  }, 660_000);
+  afterAll(async () => {
+    try {
+      if (cluster) await cancelJobs(jobs, cluster.env);
+      await options.beforeRelease?.();
+    } finally {
+      release?.();
+      runCleanups(cleanups);
+    }
+  }, options.afterAllTimeoutMs);
+  return suite;
 }
 
 /** Runs a Slurm client command; resolves stdout or rejects with its stderr. */

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Heartbeat, Marker } from '../../lib/common/marker.js';
 import { localRun, makeMarker, writeMarker } from '../helpers/marker.js';
@@ -52,6 +52,11 @@ export function makeMonitorSandbox() {
       const path = join(dir, runId ? `.train_running.${runId}.json` : '.train_running.json');
       writeFileSync(path, JSON.stringify(makeHeartbeat(dir, runId, seq, overrides)));
       return path;
+    },
+    /** What the console channel appended to notifications.log so far ('' before its first report). */
+    notifications(): string {
+      const path = join(stateDir, 'notifications.log');
+      return existsSync(path) ? readFileSync(path, 'utf8') : '';
     },
     /** Names in the work dir starting with `.train_`. */
     trainFiles(dir = workDir): string[] {
