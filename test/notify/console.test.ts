@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { makeTempDir } from '../helpers/run-bin.js';
 import { createChannel } from '../../lib/notify/channels/console.js';
 import { channelConfig, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 const tmp = makeTempDir();
 afterAll(() => tmp.cleanup());

@@ -5,7 +5,7 @@ import { ConfigError } from '../../lib/common/errors.js';
 import type { ChannelConfig, Config } from '../../lib/config/types.js';
 import { createChannelContext, createChannels } from '../../lib/notify/create.js';
 import { recordingLogger } from './channel-context.js';
-import { makeReport } from './report-fixture.js';
+import { makeReport } from './reports.js';
 
 const KEY = 'xxtui-key-31415926';
 const tmp = makeTempDir();

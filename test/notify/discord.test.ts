@@ -3,7 +3,7 @@ import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
 import { createChannel, DISCORD_LIMITS, type DiscordMessage } from '../../lib/notify/channels/discord.js';
 import { countChars } from '../../lib/report/limits.js';
 import { channelConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 const HOOK_PATH = '/api/webhooks/123456789/tokenTOKENtoken';
 let receiver: Receiver;

@@ -5,7 +5,7 @@ import { closedPort } from '../helpers/http-receiver.js';
 import { makeTempDir } from '../helpers/run-bin.js';
 import { createChannel } from '../../lib/notify/channels/email.js';
 import { channelConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 import { decodeWords, parseMessage } from './mime.js';
 import { makeSelfSignedCert } from './tls-fixture.js';
 

@@ -8,7 +8,8 @@ import { useReceiver } from '../helpers/http-receiver.js';
 import { makeTempDir } from '../helpers/run-bin.js';
 import { makeMarker } from '../helpers/marker.js';
 import { reportConfig } from '../helpers/report-config.js';
-import { channelConfig, deliver, HUGE_REPORTS, makeContext } from './report-factory.js';
+import { channelConfig, deliver, makeContext } from './channel-context.js';
+import { HUGE_REPORTS } from './reports.js';
 
 // WeCom's and DingTalk's group robots render only a markdown subset (headings, bold, quotes, links, `<font>`;
 // DingTalk also lists): no code blocks, and no backslash escapes, which show as typed. WeCom takes at most 4096

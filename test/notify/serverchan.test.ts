@@ -1,6 +1,7 @@
 import { createChannel, defaultUrl, SERVERCHAN_LIMITS } from '../../lib/notify/channels/serverchan.js';
 import { useReceiver } from '../helpers/http-receiver.js';
-import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from './report-factory.js';
+import { channelConfig, deliver, makeContext } from './channel-context.js';
+import { HUGE_REPORTS, makeLogReport } from './reports.js';
 
 const KEY = 'SCT123456TqWErTyUiOpAsDfGh';
 
@@ -14,7 +15,7 @@ describe('serverchan channel', () => {
     createChannel(channelConfig('serverchan', { sendkey: KEY, url: `${receiver.url}/{sendkey}.send` }), makeContext([KEY]));
 
   test('posts {title, desp} to /{sendkey}.send; delivered on code 0', async () => {
-    const delivery = await deliver(make(), makeReport({ status: 'failed' }));
+    const delivery = await deliver(make(), makeLogReport({ status: 'failed' }));
     expect(delivery.ok).toBe(true);
     const [request] = receiver.requests;
     expect(request.url).toBe(`/${KEY}.send`);
@@ -42,14 +43,14 @@ describe('serverchan channel', () => {
 
   test('a wrong key is a bad key, not retryable, key hidden', async () => {
     receiver.respond(() => ({ status: 200, body: { code: 40001, message: `bad pushtoken ${KEY}`, data: null } }));
-    const delivery = await deliver(make(), makeReport());
+    const delivery = await deliver(make(), makeLogReport());
     expect(delivery).toMatchObject({ ok: false, retryable: false, detail: expect.stringMatching(/bad key.*40001/) });
     expect(delivery.detail).not.toContain(KEY);
   });
 
   test('HTTP 200 with another code is not delivered', async () => {
     receiver.respond(() => ({ status: 200, body: { code: 20001, message: 'server busy' } }));
-    expect(await deliver(make(), makeReport())).toMatchObject({
+    expect(await deliver(make(), makeLogReport())).toMatchObject({
       ok: false, retryable: true, detail: expect.stringMatching(/20001: server busy/),
     });
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { closedPort, startReceiver, type Receiver } from '../helpers/http-receiver.js';
 import { createChannel, SLACK_LIMITS, type SlackMessage } from '../../lib/notify/channels/slack.js';
 import { channelConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 // Slack's webhook URLs are themselves the secret.
 const HOOK_PATH = '/services/T000/B000/XXXXsecretXXXX';

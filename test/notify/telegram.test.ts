@@ -3,7 +3,7 @@ import { closedPort, startReceiver, type Receiver } from '../helpers/http-receiv
 import { createChannel, TELEGRAM_LIMITS, type TelegramMessage } from '../../lib/notify/channels/telegram.js';
 import { countChars } from '../../lib/report/limits.js';
 import { channelConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 const TOKEN = '123456789:AAH-secret_token-value';
 let receiver: Receiver;

@@ -4,7 +4,7 @@ import { createChannel, settings } from '../../lib/notify/channels/webhook.js';
 import { ConfigError } from '../../lib/common/errors.js';
 import { channelConfig, checkedConfig, expectNoSecret, testContext } from './channel-context.js';
 import { makeMarker } from '../helpers/marker.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 const TOKEN = 'hook-secret-0a1b2c3d';
 let receiver: Receiver;

@@ -4,7 +4,7 @@ import { createChannel, fillKey, settings } from '../../lib/notify/channels/xxtu
 import type { ChannelConfig } from '../../lib/config/types.js';
 import { countChars } from '../../lib/report/limits.js';
 import { channelConfig, checkedConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 const KEY = 'xk-1234abcd/5678+ef';
 let receiver: Receiver;

@@ -5,7 +5,7 @@ import { createChannel as createWebhook } from '../../lib/notify/channels/webhoo
 import { buildReport } from '../../lib/report/build.js';
 import { renderReport } from '../../lib/report/render.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { channelConfig, makeContext } from '../notify/report-factory.js';
+import { channelConfig, makeContext } from '../notify/channel-context.js';
 import { reportConfig } from '../helpers/report-config.js';
 
 // The earlier Python tool wrote markers with the seed's four fields only, and Python's negative return code.
