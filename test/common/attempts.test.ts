@@ -10,7 +10,8 @@ describe('describeAttempts (the report phrase for runs with --retries)', () => {
   });
 
   test('failed every time', () => {
-    expect(describeAttempts({ status: 'failed', max_attempts: 4, attempts: [1, 2, 3, 4].map((n) => attempt(n, 2)) })).toBe('failed 4 times');
+    const attempts = [1, 2, 3, 4].map((n) => attempt(n, 2));
+    expect(describeAttempts({ status: 'failed', max_attempts: 4, attempts })).toBe('failed 4 times');
   });
 
   test('stopped on a later attempt; no max_attempts falls back to the attempts seen', () => {

@@ -8,7 +8,8 @@ import { createDeliveryContext } from '../../lib/delivery/context.js';
 import { deliverMarkerFile } from '../../lib/delivery/deliver-one.js';
 import { useReceiver } from '../helpers/http-receiver.js';
 import { BIN, runBin } from '../helpers/run-bin.js';
-import { makeMarker, makeMonitorSandbox, type MonitorSandbox } from '../monitor/sandbox.js';
+import { localRun, makeMarker } from '../helpers/marker.js';
+import { makeMonitorSandbox, type MonitorSandbox } from '../monitor/sandbox.js';
 
 let box: MonitorSandbox;
 const hook = useReceiver(() => ({ status: 200, body: {} }));
@@ -99,7 +100,7 @@ describe('poison and oversized markers', () => {
 
     writeFileSync(
       `${box.workDir}/.train_complete.huge1.json`,
-      JSON.stringify(makeMarker(box.workDir, 'huge1', { command: 'z'.repeat(2_000_000) })),
+      JSON.stringify(makeMarker({ ...localRun(box.workDir, 'huge1'), command: 'z'.repeat(2_000_000) })),
     );
     const huge = await once();
     expect(huge.code).toBe(1);

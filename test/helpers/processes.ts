@@ -15,14 +15,20 @@ export async function waitForPause(stderr: () => string, step: string): Promise<
   await waitFor(() => stderr().includes(`test pause at ${step}`), 30000);
 }
 
+/** True while a process with this pid exists (EPERM: it exists, under another user). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** A dead pid on this host (far above the usual pid range, checked). */
 export function deadPid(): number {
   for (let pid = 4_194_000; ; pid -= 1) {
-    try {
-      process.kill(pid, 0);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return pid;
-    }
+    if (!isAlive(pid)) return pid;
   }
 }
 

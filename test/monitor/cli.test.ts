@@ -42,7 +42,10 @@ describe('bad input: one line, exit 2', () => {
     await expectUsage(['--once'], /^train-monitor: HPC_RUN_DRY_RUN must be 1 or 0/, { HPC_RUN_DRY_RUN: 'maybe' });
     // The flag beats its variable, so a bad variable under a good flag is never read.
     box.writeMarker('flagwins');
-    const result = await box.monitor(['--once', '--dry-run', '--stale-after', '5m', '--work-dir', box.workDir], { HPC_RUN_STALE_AFTER: 'abc' });
+    const result = await box.monitor(
+      ['--once', '--dry-run', '--stale-after', '5m', '--work-dir', box.workDir],
+      { HPC_RUN_STALE_AFTER: 'abc' },
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('flagwins');
   });
@@ -65,17 +68,30 @@ describe('bad input: one line, exit 2', () => {
       writeFileSync(join(box.root, name), text);
       return join(box.root, name);
     };
-    await expectUsage(['--once', '--config', write('a.yaml', 'notification:\n  channels:\n    - {type: pigeon}\n')], /a\.yaml.*unknown channel type 'pigeon'/);
-    await expectUsage(['--once', '--config', write('b.yaml', 'notification:\n  channels:\n    - {type: webhook}\n')], /b\.yaml.*needs 'url'/);
+    await expectUsage(
+      ['--once', '--config', write('a.yaml', 'notification:\n  channels:\n    - {type: pigeon}\n')],
+      /a\.yaml.*unknown channel type 'pigeon'/,
+    );
+    await expectUsage(
+      ['--once', '--config', write('b.yaml', 'notification:\n  channels:\n    - {type: webhook}\n')],
+      /b\.yaml.*needs 'url'/,
+    );
     await expectUsage(['--once', '--config', write('c.yaml', 'notification:\n  type: xxtui\n')], /c\.yaml.*needs 'api_key'/);
-    await expectUsage(['--once', '--config', write('d.yaml', 'notification:\n  channels: [\n   - x: : y\n')], /d\.yaml:3(:\d+)?: invalid YAML/);
+    await expectUsage(
+      ['--once', '--config', write('d.yaml', 'notification:\n  channels: [\n   - x: : y\n')],
+      /d\.yaml:3(:\d+)?: invalid YAML/,
+    );
     await expectUsage(['--once', '--config', join(box.root, 'missing.yaml')], /missing\.yaml.*cannot read/);
   });
 
   test('--help shows every flag with examples; --version prints the version', async () => {
     const help = await box.monitor(['--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--work-dir', '--interval', '--once', '--watch', '--poll', '--stale-after', '--dry-run', '--config', '--quiet', 'test', 'doctor', 'Examples:', 'Exit status']) {
+    const shown = [
+      '--work-dir', '--interval', '--once', '--watch', '--poll', '--stale-after', '--dry-run', '--config', '--quiet',
+      'test', 'doctor', 'Examples:', 'Exit status',
+    ];
+    for (const flag of shown) {
       expect(help.stdout).toContain(flag);
     }
     const version = await box.monitor(['--version']);

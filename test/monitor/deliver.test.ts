@@ -44,7 +44,8 @@ const runIdsOf = (r: Receiver) => r.requests.map((q) => (q.json as { marker?: { 
 
 describe('train-monitor --once delivers through each channel type', () => {
   test('console (the default): prints the report, appends notifications.log, deletes the marker', async () => {
-    const marker = box.writeMarker('42', { status: 'failed', exit_code: 3 }, undefined, 'step 1\nTraceback (most recent call last):\nValueError: boom\n');
+    const log = 'step 1\nTraceback (most recent call last):\nValueError: boom\n';
+    const marker = box.writeMarker('42', { status: 'failed', exit_code: 3 }, undefined, log);
     const result = await box.monitor(['--once', '--work-dir', box.workDir]);
     expect(result.stderr).not.toContain('internal error');
     expect(result.code).toBe(0);

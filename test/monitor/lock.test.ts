@@ -26,7 +26,8 @@ describe('the long-running monitor lock', () => {
     expect((await second.done).code).toBe(0);
   });
 
-  (CAN_MOUNT ? test : test.skip)('issue 13 case 9: a state dir on a full disk is one clear line and exit 2, not an internal error', async () => {
+  const withMount = CAN_MOUNT ? test : test.skip;
+  withMount('issue 13 case 9: a state dir on a full disk is one clear line and exit 2, not an internal error', async () => {
     const stateDir = join(box.root, 'fullstate');
     const disk = mountSmallDisk(stateDir, 64);
     try {

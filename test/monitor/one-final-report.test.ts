@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAN_MOUNT, liveStderr, mountSmallDisk } from '../helpers/processes.js';
 import { BIN, startBin, waitFor } from '../helpers/run-bin.js';
@@ -11,11 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => box.cleanup());
 
-const notifications = () => {
-  const path = join(box.stateDir, 'notifications.log');
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
-};
-const reports = () => (notifications().match(/^=====/gm) ?? []).length;
+const reports = () => (box.notifications().match(/^=====/gm) ?? []).length;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('at most one final report per run', () => {
@@ -25,7 +21,7 @@ describe('at most one final report per run', () => {
       await box.monitor(['--once', '--work-dir', box.workDir, '--stale-after', '1']);
       return reports() === 1;
     }, 30000, 300);
-    expect(notifications()).toMatch(/lost/i);
+    expect(box.notifications()).toMatch(/lost/i);
     // The run's own marker after all: same host, pid, start, command and run id as its heartbeat.
     box.writeMarker('sup1', { pid: 999999, host: 'gpu042', started_at: '2024-05-02T11:00:00+08:00', command: 'python train.py' });
     const after = await box.monitor(['--once', '--work-dir', box.workDir]);
@@ -35,12 +31,17 @@ describe('at most one final report per run', () => {
     expect(box.trainFiles()).toEqual([]);
   });
 
-  (CAN_MOUNT ? test : test.skip)('issue 13 case 4: a live run whose heartbeat cannot be written is not lost; one report, the real one', async () => {
+  const withMount = CAN_MOUNT ? test : test.skip;
+  withMount('issue 13 case 4: a live run whose heartbeat cannot be written is not lost; one report, the real one', async () => {
     const disk = mountSmallDisk(join(box.root, 'disk'), 512);
     try {
       const dir = join(box.root, 'disk', 'work');
       mkdirSync(dir);
-      const wrapper = startBin(BIN.wrapper, ['--work-dir', dir, '--run-id', 'hb1', '--heartbeat-interval', '1', '--command', 'sleep 15'], { env: box.env });
+      const wrapper = startBin(
+        BIN.wrapper,
+        ['--work-dir', dir, '--run-id', 'hb1', '--heartbeat-interval', '1', '--command', 'sleep 15'],
+        { env: box.env },
+      );
       const stderr = liveStderr(wrapper.child);
       await waitFor(() => existsSync(join(dir, '.train_running.hb1.json')));
       disk.fill();
@@ -56,7 +57,7 @@ describe('at most one final report per run', () => {
       await watcher.done;
       for (let i = 0; i < 2; i += 1) await box.monitor(['--once', '--work-dir', dir, '--stale-after', '1']);
       expect(reports()).toBe(1);
-      expect(notifications()).not.toMatch(/\blost\b/i);
+      expect(box.notifications()).not.toMatch(/\blost\b/i);
       expect(box.trainFiles(dir)).toEqual([]);
     } finally {
       disk.unmount();

@@ -18,11 +18,14 @@ beforeEach(() => {
 afterEach(() => box.cleanup());
 
 const monitor = (args: string[]) => runBin(BIN.monitor, ['--once', ...args], { env: box.env, cwd: box.root });
+/** The wrapper with its log in the scratch dir (`--log-dir`), outside the work dir; by default `epoch 3 loss 0.4217`, exit 3. */
+const runWithOutsideLog = (extra: string[] = [], command = 'printf "epoch %s loss %s\\n" 3 0.4217; exit 3') =>
+  box.run(['--work-dir', box.workDir, '--quiet', ...extra, '--log-dir', join(scratch, 'logs'), '--command', command]);
 const markerPath = () => join(box.workDir, box.marker().name);
 
 describe('a log outside the work dir', () => {
   test.each([['--work-dir'], ['the spool']])('--log-dir outside, monitor by %s: the report carries the tail', async (how) => {
-    const run = await box.run(['--work-dir', box.workDir, '--quiet', '--log-dir', join(scratch, 'logs'), '--command', 'printf "epoch %s loss %s\\n" 3 0.4217; exit 3']);
+    const run = await runWithOutsideLog();
     expect(statusOf(run)).toBe(3);
     const entry = JSON.parse(readFileSync(join(box.stateDir, 'spool', box.spool()[0]), 'utf8'));
     expect(entry.log_file).toBe(realpathSync(join(scratch, 'logs', readdirSync(join(scratch, 'logs'))[0])));
@@ -35,7 +38,7 @@ describe('a log outside the work dir', () => {
   test('--log-dir outside with the wrapper\'s own --notify: the report carries the tail', async () => {
     const config = join(box.root, 'config.yaml');
     writeFileSync(config, 'notification:\n  type: console\n');
-    await box.run(['--work-dir', box.workDir, '--quiet', '--notify', '--config', config, '--log-dir', join(scratch, 'logs'), '--command', 'printf "epoch %s loss %s\\n" 5 0.777; exit 3']);
+    await runWithOutsideLog(['--notify', '--config', config], 'printf "epoch %s loss %s\\n" 5 0.777; exit 3');
     expect(readFileSync(join(box.stateDir, 'notifications.log'), 'utf8')).toContain('epoch 5 loss 0.777');
   });
 
@@ -50,7 +53,7 @@ describe('a log outside the work dir', () => {
     ['another file outside', (other: string) => other],
     ['a relative path up and out', (other: string) => `../scratch/${other.split('/scratch/')[1]}`],
   ])('a marker hand-edited to point at %s is still refused', async (_name, point) => {
-    await box.run(['--work-dir', box.workDir, '--quiet', '--log-dir', join(scratch, 'logs'), '--command', 'printf "epoch %s loss %s\\n" 3 0.4217; exit 3']);
+    await runWithOutsideLog();
     const other = join(scratch, 'logs', 'secret.log');
     writeFileSync(other, 'TOPSECRET-line\n');
     const path = markerPath();
@@ -62,7 +65,7 @@ describe('a log outside the work dir', () => {
   });
 
   test('without a spool entry (a marker alone), an outside log is refused', async () => {
-    await box.run(['--work-dir', box.workDir, '--quiet', '--log-dir', join(scratch, 'logs'), '--command', 'printf "epoch %s loss %s\\n" 3 0.4217; exit 3']);
+    await runWithOutsideLog();
     for (const name of box.spool()) writeFileSync(join(box.stateDir, 'spool', name), '{}'); // broken entry: names nothing
     const result = await monitor(['--work-dir', box.workDir]);
     expect(result.stdout).not.toContain('epoch 3 loss 0.4217');

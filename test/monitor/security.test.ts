@@ -10,10 +10,6 @@ beforeEach(() => {
 });
 afterEach(() => box.cleanup());
 
-const notifications = () => {
-  const path = join(box.stateDir, 'notifications.log');
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
-};
 
 describe('corrupt markers', () => {
   const countOf = (text: string, needle: string) => text.split(needle).length - 1;
@@ -23,17 +19,17 @@ describe('corrupt markers', () => {
     writeFileSync(join(box.workDir, '.train_complete.bad1.json'), '{"status": "success", truncated');
     box.writeMarker('good1');
     const monitor = box.startMonitor(['--interval', '1', '--work-dir', box.workDir, '--config', graceConfig(1)]);
-    await waitFor(() => existsSync(join(box.workDir, '.train_complete.bad1.json.bad')) && notifications().includes('good1'));
+    await waitFor(() => existsSync(join(box.workDir, '.train_complete.bad1.json.bad')) && box.notifications().includes('good1'));
     box.writeMarker('good2');
-    await waitFor(() => notifications().includes('good2'));
+    await waitFor(() => box.notifications().includes('good2'));
     monitor.child.kill('SIGTERM');
     const result = await monitor.done;
     expect(result.code).toBe(0);
     expect((result.stderr.match(/corrupt marker/g) ?? []).length).toBe(1);
     expect(box.trainFiles()).toEqual(['.train_complete.bad1.json.bad']);
     expect(readFileSync(join(box.workDir, '.train_complete.bad1.json.bad'), 'utf8')).toContain('truncated');
-    expect(countOf(notifications(), 'unreadable marker')).toBe(1);
-    expect(notifications()).toContain('.train_complete.bad1.json.bad');
+    expect(countOf(box.notifications(), 'unreadable marker')).toBe(1);
+    expect(box.notifications()).toContain('.train_complete.bad1.json.bad');
   });
 
   test('--once within the grace waits (exit 0, nothing moved or sent); after it: .bad, exit 1, one warning, then silence', async () => {
@@ -43,16 +39,16 @@ describe('corrupt markers', () => {
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/\.train_complete\.json cannot be read yet .*monitor\.corrupt_grace/);
     expect(box.trainFiles()).toEqual(['.train_complete.json']);
-    expect(notifications()).toBe('');
+    expect(box.notifications()).toBe('');
     await new Promise((r) => setTimeout(r, 2500));
     const second = await box.monitor(['--once', '--work-dir', box.workDir, '--config', config]);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/corrupt marker .*\.train_complete\.json.*not valid JSON/);
     expect(box.trainFiles()).toEqual(['.train_complete.json.bad']);
-    expect(countOf(notifications(), 'unreadable marker')).toBe(1);
+    expect(countOf(box.notifications(), 'unreadable marker')).toBe(1);
     const third = await box.monitor(['--once', '--work-dir', box.workDir, '--config', config]);
     expect(third.code).toBe(0);
-    expect(countOf(notifications(), 'unreadable marker')).toBe(1);
+    expect(countOf(box.notifications(), 'unreadable marker')).toBe(1);
   });
 
   test('a marker still being written (a non-atomic writer) is delivered normally once it is complete', async () => {
@@ -67,8 +63,8 @@ describe('corrupt markers', () => {
     const done = await box.monitor(['--once', '--work-dir', box.workDir]);
     expect(done.code).toBe(0);
     expect(box.trainFiles()).toEqual([]);
-    expect(countOf(notifications(), 'slow1')).toBeGreaterThan(0);
-    expect(notifications()).not.toContain('unreadable marker');
+    expect(countOf(box.notifications(), 'slow1')).toBeGreaterThan(0);
+    expect(box.notifications()).not.toContain('unreadable marker');
   });
 });
 
@@ -94,7 +90,7 @@ describe('log paths that escape the work dir', () => {
     const result = await box.monitor(['--once', '--work-dir', box.workDir]);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain('PRIVATE-CONTENT-123');
-    expect(notifications()).not.toContain('PRIVATE-CONTENT-123');
+    expect(box.notifications()).not.toContain('PRIVATE-CONTENT-123');
     expect(result.stderr).toMatch(/outside the work dir/);
     expect(box.trainFiles()).toEqual([]);
   });
@@ -111,7 +107,7 @@ describe('ownership', () => {
     expect(first.stderr).toMatch(/belongs to uid 65534.*skipped/);
     expect((first.stderr.match(/belongs to uid/g) ?? []).length).toBe(1);
     expect(existsSync(path)).toBe(true);
-    expect(notifications()).toBe('');
+    expect(box.notifications()).toBe('');
   });
 });
 
@@ -125,6 +121,6 @@ describe('--dry-run', () => {
     expect(result.stdout).toContain('dry1');
     expect(readFileSync(path, 'utf8')).toBe(before);
     expect(box.trainFiles()).toEqual(['.train_complete.dry1.json']);
-    expect(notifications()).toBe('');
+    expect(box.notifications()).toBe('');
   });
 });

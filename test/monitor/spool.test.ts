@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpoolEntry } from '../../lib/common/marker.js';
 import { useReceiver } from '../helpers/http-receiver.js';
-import { makeMarker, makeMonitorSandbox, type MonitorSandbox } from './sandbox.js';
+import { localRun, makeMarker } from '../helpers/marker.js';
+import { makeMonitorSandbox, type MonitorSandbox } from './sandbox.js';
 
 let box: MonitorSandbox;
 const hook = useReceiver(() => ({ status: 200, body: {} }));
@@ -18,8 +19,9 @@ const spool = () => join(box.stateDir, 'spool');
 function writeEntry(key: string, workDir: string, runId: string, startedAt = new Date().toISOString()): string {
   mkdirSync(spool(), { recursive: true });
   const entry: SpoolEntry = {
-    schema: 1, run_id: runId, work_dir: workDir, marker_file: `.train_complete.${runId}.json`, heartbeat_file: `.train_running.${runId}.json`,
-    log_file: `logs/x.log`, host: 'gpu1', pid: 1, started_at: startedAt, slurm_job_id: null,
+    schema: 1, run_id: runId, work_dir: workDir,
+    marker_file: `.train_complete.${runId}.json`, heartbeat_file: `.train_running.${runId}.json`, log_file: `logs/x.log`,
+    host: 'gpu1', pid: 1, started_at: startedAt, slurm_job_id: null,
   };
   const path = join(spool(), `${key}.json`);
   writeFileSync(path, JSON.stringify(entry));
@@ -35,7 +37,7 @@ describe('the spool (no --work-dir, no watch list)', () => {
     const e2 = writeEntry('gpu1.2.2', other, 'b1');
     box.writeMarker('a1');
     box.writeMarker('b1', {}, other);
-    writeFileSync(join(spool(), '.train_complete.gpu1.3.3.json'), JSON.stringify(makeMarker(other, 'c1')));
+    writeFileSync(join(spool(), '.train_complete.gpu1.3.3.json'), JSON.stringify(makeMarker(localRun(other, 'c1'))));
     const result = await box.monitor(['--once', '--config', box.configPath]);
     expect(result.stderr).not.toMatch(/error/);
     expect(result.code).toBe(0);
@@ -61,7 +63,10 @@ describe('array job digests', () => {
   const arrayTask = (array: string, task: number, status: 'success' | 'failed') => ({
     status,
     exit_code: status === 'success' ? 0 : 1,
-    slurm: { job_id: `${array}${task}`, array_job_id: array, array_task_id: String(task), job_name: 'sweep', partition: 'gpu', nodelist: 'n1', restart_count: 0 },
+    slurm: {
+      job_id: `${array}${task}`, array_job_id: array, array_task_id: String(task), job_name: 'sweep',
+      partition: 'gpu', nodelist: 'n1', restart_count: 0,
+    },
   });
 
   test('min_batch tasks of one array job found in one pass go out as one digest; fewer as one report each', async () => {

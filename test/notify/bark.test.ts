@@ -1,6 +1,7 @@
 import { BARK_MAX_BODY_CHARS, createChannel } from '../../lib/notify/channels/bark.js';
 import { useReceiver } from '../helpers/http-receiver.js';
-import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from './report-factory.js';
+import { channelConfig, deliver, makeContext } from './channel-context.js';
+import { HUGE_REPORTS, makeLogReport } from './reports.js';
 
 const KEY = 'NdjE5z8V6xHqJ2pQ';
 
@@ -13,7 +14,7 @@ describe('bark channel', () => {
     createChannel(channelConfig('bark', { device_key: KEY, server: receiver.url, ...values }), makeContext([KEY]));
 
   test('posts {device_key, title, body, level, group} to /push; delivered on code 200', async () => {
-    const delivery = await deliver(make(), makeReport());
+    const delivery = await deliver(make(), makeLogReport());
     expect(delivery.ok).toBe(true);
     const [request] = receiver.requests;
     expect(request.url).toBe('/push');
@@ -27,9 +28,9 @@ describe('bark channel', () => {
   });
 
   test('level by severity: warning/error timeSensitive, critical critical; group is configurable', async () => {
-    await deliver(make(), makeReport({ status: 'terminated' }));
-    await deliver(make(), makeReport({ status: 'failed' }));
-    await deliver(make({ group: 'bert' }), makeReport({ status: 'lost' }));
+    await deliver(make(), makeLogReport({ status: 'terminated' }));
+    await deliver(make(), makeLogReport({ status: 'failed' }));
+    await deliver(make({ group: 'bert' }), makeLogReport({ status: 'lost' }));
     const bodies = receiver.requests.map((r) => r.json as BarkBody);
     expect(bodies.map((b) => b.level)).toEqual(['timeSensitive', 'timeSensitive', 'critical']);
     expect(bodies[2].group).toBe('bert');
@@ -47,7 +48,7 @@ describe('bark channel', () => {
       status: 400,
       body: { code: 400, message: `failed to get device token: failed to get [${KEY}] device token from database`, timestamp: 1700000000 },
     }));
-    const delivery = await deliver(make(), makeReport());
+    const delivery = await deliver(make(), makeLogReport());
     expect(delivery).toMatchObject({ ok: false, retryable: false });
     expect(delivery.detail).toMatch(/bad key/);
     expect(delivery.detail).not.toContain(KEY);
@@ -55,8 +56,8 @@ describe('bark channel', () => {
 
   test('HTTP 200 with another code is not delivered; 503 is retryable', async () => {
     receiver.respond(() => ({ status: 200, body: { code: 500, message: 'push failed' } }));
-    expect(await deliver(make(), makeReport())).toMatchObject({ ok: false, detail: expect.stringMatching(/code 500: push failed/) });
+    expect(await deliver(make(), makeLogReport())).toMatchObject({ ok: false, detail: expect.stringMatching(/code 500: push failed/) });
     receiver.respond(() => ({ status: 503, body: 'busy' }));
-    expect(await deliver(make(), makeReport())).toMatchObject({ ok: false, retryable: true });
+    expect(await deliver(make(), makeLogReport())).toMatchObject({ ok: false, retryable: true });
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { makeTempDir } from '../helpers/run-bin.js';
 import { createChannel } from '../../lib/notify/channels/console.js';
 import { channelConfig, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 const tmp = makeTempDir();
 afterAll(() => tmp.cleanup());
@@ -19,7 +19,7 @@ describe('console channel', () => {
     expect(first).toEqual({ ok: true, detail: 'delivered', retryable: false });
     expect(second.ok).toBe(true);
     expect(ctx.logger.lines.out).toHaveLength(2);
-    expect(ctx.logger.lines.out[0].startsWith('❌ failed · bert · 123456_7\n\n')).toBe(true);
+    expect(ctx.logger.lines.out[0].startsWith('❌ failed · bert · 123450_7\n\n')).toBe(true);
     expect(ctx.logger.lines.out[0]).toContain('CUDA out of memory <&>');
     const log = readFileSync(join(state, 'notifications.log'), 'utf8');
     const separators = log.match(/^===== \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z =====$/gm) ?? [];

@@ -5,7 +5,7 @@ import { ConfigError } from '../../lib/common/errors.js';
 import type { ChannelConfig, Config } from '../../lib/config/types.js';
 import { createChannelContext, createChannels } from '../../lib/notify/create.js';
 import { recordingLogger } from './channel-context.js';
-import { makeReport } from './report-fixture.js';
+import { makeReport } from './reports.js';
 
 const KEY = 'xxtui-key-31415926';
 const tmp = makeTempDir();
@@ -62,7 +62,8 @@ describe('createChannels', () => {
     const config = makeConfig([{ type: 'pigeon', name: 'pigeon' }]);
     const error = await createChannels(config, createChannelContext(config, recordingLogger())).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toMatch(/^channels\.pigeon\.type: unknown channel type 'pigeon'; known: console, xxtui, webhook/);
+    expect((error as ConfigError).message)
+      .toMatch(/^channels\.pigeon\.type: unknown channel type 'pigeon'; known: console, xxtui, webhook/);
     expect((error as ConfigError).exitCode).toBe(2);
   });
 

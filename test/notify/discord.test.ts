@@ -3,7 +3,7 @@ import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
 import { createChannel, DISCORD_LIMITS, type DiscordMessage } from '../../lib/notify/channels/discord.js';
 import { countChars } from '../../lib/report/limits.js';
 import { channelConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 const HOOK_PATH = '/api/webhooks/123456789/tokenTOKENtoken';
 let receiver: Receiver;
@@ -28,9 +28,9 @@ describe('discord channel', () => {
     expect(request.method).toBe('POST');
     expect(request.url).toBe(HOOK_PATH);
     const body = request.json as DiscordMessage;
-    expect(body.content).toBe('❌ failed · bert · 123456_7');
+    expect(body.content).toBe('❌ failed · bert · 123450_7');
     expect(body.embeds).toHaveLength(1);
-    expect(body.embeds[0]).toMatchObject({ title: '❌ failed · bert · 123456_7', color: 0xe01e5a });
+    expect(body.embeds[0]).toMatchObject({ title: '❌ failed · bert · 123450_7', color: 0xe01e5a });
     expect(body.embeds[0].description).toContain('CUDA out of memory');
     expect(body.allowed_mentions).toEqual({ parse: [] });
     expect(body.username).toBe('hpc-run');

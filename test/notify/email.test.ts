@@ -5,7 +5,7 @@ import { closedPort } from '../helpers/http-receiver.js';
 import { makeTempDir } from '../helpers/run-bin.js';
 import { createChannel } from '../../lib/notify/channels/email.js';
 import { channelConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 import { decodeWords, parseMessage } from './mime.js';
 import { makeSelfSignedCert } from './tls-fixture.js';
 
@@ -85,7 +85,7 @@ describe('email channel', () => {
       expect(smtp.got.rcptTo).toEqual(['bob@lab.example', 'carol@lab.example']);
       expect(smtp.got.mailFrom).toEqual(['hpc@lab.example']);
       const mail = parseMessage(smtp.got.raw[0]);
-      expect(decodeWords(mail.headers.subject)).toBe('❌ failed · bert · 123456_7');
+      expect(decodeWords(mail.headers.subject)).toBe('❌ failed · bert · 123450_7');
       expect(mail.headers.to).toBe('bob@lab.example, carol@lab.example');
       expect(mail.headers['content-type']).toMatch(/^multipart\/alternative/);
       const text = mail.parts.find((p) => p.headers['content-type'].startsWith('text/plain'))!;
@@ -93,7 +93,7 @@ describe('email channel', () => {
       expect(text.body).toContain('RuntimeError: CUDA out of memory <&>');
       expect(html.body).toContain('<!DOCTYPE html>');
       expect(html.body).toContain('RuntimeError: CUDA out of memory &lt;&amp;&gt;');
-      expect(html.body).toContain('<title>❌ failed · bert · 123456_7</title>');
+      expect(html.body).toContain('<title>❌ failed · bert · 123450_7</title>');
     } finally {
       await smtp.close();
     }
@@ -186,7 +186,8 @@ describe('email channel', () => {
 
   test('bad settings are configuration errors', () => {
     const ctx = testContext();
-    expect(() => createChannel(base(25, { security: 'ssl' }), ctx)).toThrow(/channels\.email\.security: expected one of starttls, tls, none/);
+    expect(() => createChannel(base(25, { security: 'ssl' }), ctx))
+      .toThrow(/channels\.email\.security: expected one of starttls, tls, none/);
     expect(() => createChannel(base(25, { to: [] }), ctx)).toThrow(/channels\.email\.to/);
     expect(() => createChannel(base(25, { port: 'x' }), ctx)).toThrow(/channels\.email\.port/);
   });

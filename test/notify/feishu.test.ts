@@ -1,11 +1,15 @@
 import { createChannel, FEISHU_MAX_BODY_BYTES, FEISHU_URL, LARK_URL } from '../../lib/notify/channels/feishu.js';
 import { useReceiver } from '../helpers/http-receiver.js';
-import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport, opensslHmacBase64 } from './report-factory.js';
+import { channelConfig, deliver, makeContext, opensslHmacBase64 } from './channel-context.js';
+import { HUGE_REPORTS, makeLogReport } from './reports.js';
 
 const TOKEN = 'f19a7c3e-0000-4d1b-a994-790f21fc8d30';
 const SECRET = 'zs0Tq1w2e3r4t5y6u7i8o9';
 
-type Post = { msg_type: string; content: { post: Record<string, { title: string; content: Array<Array<{ tag: string; text: string }>> }> } };
+type Post = {
+  msg_type: string;
+  content: { post: Record<string, { title: string; content: Array<Array<{ tag: string; text: string }>> }> };
+};
 
 describe('feishu / lark channel', () => {
   const receiver = useReceiver(() => ({ status: 200, body: { code: 0, data: {}, msg: 'success' } }));
@@ -17,7 +21,7 @@ describe('feishu / lark channel', () => {
     );
 
   test('posts a rich-text message to /open-apis/bot/v2/hook/{token}; delivered on code 0', async () => {
-    const delivery = await deliver(make(), makeReport());
+    const delivery = await deliver(make(), makeLogReport());
     expect(delivery.ok).toBe(true);
     const [request] = receiver.requests;
     expect(request.url).toBe(`/open-apis/bot/v2/hook/${TOKEN}`);
@@ -33,14 +37,17 @@ describe('feishu / lark channel', () => {
   });
 
   test('Chinese reports use zh_cn; msg_type text and interactive are laid out as the bot expects', async () => {
-    await deliver(make(), makeReport({ language: 'zh' }));
+    await deliver(make(), makeLogReport({ language: 'zh' }));
     expect(Object.keys((receiver.requests[0].json as Post).content.post)).toEqual(['zh_cn']);
-    await deliver(make({ msg_type: 'text' }), makeReport());
+    await deliver(make({ msg_type: 'text' }), makeLogReport());
     const text = receiver.requests[1].json as { msg_type: string; content: { text: string } };
     expect(text.msg_type).toBe('text');
     expect(text.content.text).toContain('LAST LINE 4');
-    await deliver(make({ msg_type: 'interactive' }), makeReport({ status: 'failed' }));
-    const card = receiver.requests[2].json as { msg_type: string; card: { header: { template: string; title: { content: string } }; elements: Array<{ content: string }> } };
+    await deliver(make({ msg_type: 'interactive' }), makeLogReport({ status: 'failed' }));
+    const card = receiver.requests[2].json as {
+      msg_type: string;
+      card: { header: { template: string; title: { content: string } }; elements: Array<{ content: string }> };
+    };
     expect(card.msg_type).toBe('interactive');
     expect(card.card.header.template).toBe('red');
     expect(card.card.header.title.content).toContain('failed');
@@ -49,7 +56,7 @@ describe('feishu / lark channel', () => {
 
   test('signing: timestamp (seconds) and sign in the body match an independent openssl HMAC of an empty message', async () => {
     const before = Math.floor(Date.now() / 1000);
-    await deliver(make({ secret: SECRET }), makeReport());
+    await deliver(make({ secret: SECRET }), makeLogReport());
     const json = receiver.requests[0].json as { timestamp: string; sign: string };
     expect(typeof json.timestamp).toBe('string');
     expect(Number(json.timestamp)).toBeGreaterThanOrEqual(before);
@@ -75,13 +82,16 @@ describe('feishu / lark channel', () => {
 
   test('lark with a base URL without {token} appends the token', async () => {
     const channel = createChannel(channelConfig('lark', { token: TOKEN, url: `${receiver.url}/hook/` }), makeContext([TOKEN]));
-    expect((await deliver(channel, makeReport())).ok).toBe(true);
+    expect((await deliver(channel, makeLogReport())).ok).toBe(true);
     expect(receiver.requests[0].url).toBe(`/hook/${TOKEN}`);
   });
 
   test('a rejected signature is not retryable and shows no secret', async () => {
-    receiver.respond(() => ({ status: 200, body: { code: 19021, data: {}, msg: 'sign match fail or timestamp is not within one hour from current time' } }));
-    const delivery = await deliver(make({ secret: SECRET }), makeReport());
+    receiver.respond(() => ({
+      status: 200,
+      body: { code: 19021, data: {}, msg: 'sign match fail or timestamp is not within one hour from current time' },
+    }));
+    const delivery = await deliver(make({ secret: SECRET }), makeLogReport());
     expect(delivery).toMatchObject({ ok: false, retryable: false });
     expect(delivery.detail).toMatch(/signature rejected/);
     expect(delivery.detail).not.toContain(SECRET);
@@ -89,9 +99,9 @@ describe('feishu / lark channel', () => {
 
   test('older answers: StatusCode 0 is delivered; a bad token is a bad key', async () => {
     receiver.respond(() => ({ status: 200, body: { Extra: null, StatusCode: 0, StatusMessage: 'success' } }));
-    expect((await deliver(make(), makeReport())).ok).toBe(true);
+    expect((await deliver(make(), makeLogReport())).ok).toBe(true);
     receiver.respond(() => ({ status: 200, body: { code: 19001, data: {}, msg: 'param invalid: incoming webhook access token invalid' } }));
-    const delivery = await deliver(make(), makeReport());
+    const delivery = await deliver(make(), makeLogReport());
     expect(delivery).toMatchObject({ ok: false, retryable: false, detail: expect.stringMatching(/bad key/) });
     expect(delivery.detail).not.toContain(TOKEN);
   });

@@ -109,14 +109,16 @@ describe('judgeAnswer', () => {
     expect(judgeAnswer({ status: 204, body: '', json: null }, pass)).toEqual({ ok: true, detail: 'delivered', retryable: false });
   });
   test('5xx and 429 are retryable, 400/401/403/404 are not; the body is shortened', () => {
-    expect(judgeAnswer({ status: 500, body: 'oops\n  broken', json: null }, pass)).toEqual({ ok: false, detail: 'HTTP 500: oops broken', retryable: true });
+    expect(judgeAnswer({ status: 500, body: 'oops\n  broken', json: null }, pass))
+      .toEqual({ ok: false, detail: 'HTTP 500: oops broken', retryable: true });
     expect(judgeAnswer({ status: 429, body: '', json: null }, pass)).toEqual({ ok: false, detail: 'HTTP 429', retryable: true });
     for (const status of [400, 401, 403, 404]) expect(judgeAnswer({ status, body: 'no', json: null }, pass).retryable).toBe(false);
     expect(judgeAnswer({ status: 502, body: 'x'.repeat(5000), json: null }, pass).detail.length).toBeLessThan(220);
   });
   test('a failing check says what the service said', () => {
     const check = () => ({ ok: false, detail: 'code 1: bad key', retryable: false });
-    expect(judgeAnswer({ status: 200, body: '{}', json: {} }, check)).toEqual({ ok: false, detail: 'service said code 1: bad key', retryable: false });
+    expect(judgeAnswer({ status: 200, body: '{}', json: {} }, check))
+      .toEqual({ ok: false, detail: 'service said code 1: bad key', retryable: false });
   });
 });
 

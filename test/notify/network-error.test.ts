@@ -30,7 +30,8 @@ describe('one phrase for a refused connection on every Node line', () => {
 
   test('Node 24: ERR_SOCKET_CLOSED_BEFORE_CONNECTION with the refusal as its cause', () => {
     expect(say(closedBeforeConnect(refusal('127.0.0.1', 4001)))).toBe('connection refused by 127.0.0.1:4001');
-    expect(say(closedBeforeConnect(new AggregateError([refusal('::1', 4001), refusal('127.0.0.1', 4001)])))).toBe('connection refused by 127.0.0.1:4001');
+    const both = new AggregateError([refusal('::1', 4001), refusal('127.0.0.1', 4001)]);
+    expect(say(closedBeforeConnect(both))).toBe('connection refused by 127.0.0.1:4001');
   });
 
   test('Node 24.20+: the generic error alone, the refusal only in an earlier attempt', () => {
@@ -45,36 +46,48 @@ describe('one phrase for a refused connection on every Node line', () => {
 
 describe('host not found, TLS failure, timeout and the rest', () => {
   test('an unknown host (and a lookup that could not finish) names host and port', () => {
-    const notFound = sysError('ENOTFOUND', { hostname: 'no-such-host.invalid', syscall: 'getaddrinfo' }, 'getaddrinfo ENOTFOUND no-such-host.invalid');
+    const notFound = sysError(
+      'ENOTFOUND',
+      { hostname: 'no-such-host.invalid', syscall: 'getaddrinfo' },
+      'getaddrinfo ENOTFOUND no-such-host.invalid',
+    );
     expect(say(gotError(notFound), [], 'https://no-such-host.invalid/x')).toBe('host not found: no-such-host.invalid:443');
     expect(say(gotError(sysError('EAI_AGAIN')), [], 'https://api.example.org/x')).toBe('host not found: api.example.org:443');
   });
 
   test('TLS failures say what is wrong with the certificate', () => {
     const tls = (code: string, message: string) => say(gotError(sysError(code, {}, message)), [], 'https://hooks.example.com/x');
-    expect(tls('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate')).toBe('TLS failure with hooks.example.com:443: certificate not trusted (self-signed)');
-    expect(tls('SELF_SIGNED_CERT_IN_CHAIN', 'self signed certificate in certificate chain')).toBe('TLS failure with hooks.example.com:443: certificate not trusted (self-signed)');
-    expect(tls('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unable to get local issuer certificate')).toBe('TLS failure with hooks.example.com:443: certificate not trusted (unknown issuer)');
+    expect(tls('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'))
+      .toBe('TLS failure with hooks.example.com:443: certificate not trusted (self-signed)');
+    expect(tls('SELF_SIGNED_CERT_IN_CHAIN', 'self signed certificate in certificate chain'))
+      .toBe('TLS failure with hooks.example.com:443: certificate not trusted (self-signed)');
+    expect(tls('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unable to get local issuer certificate'))
+      .toBe('TLS failure with hooks.example.com:443: certificate not trusted (unknown issuer)');
     expect(tls('CERT_HAS_EXPIRED', 'certificate has expired')).toBe('TLS failure with hooks.example.com:443: certificate expired');
-    expect(tls('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames")).toBe('TLS failure with hooks.example.com:443: certificate does not name hooks.example.com');
-    expect(tls('EPROTO', 'write EPROTO 40E8:error:0A00010B:SSL routines:ssl3_get_record:wrong version number')).toBe('TLS failure with hooks.example.com:443: the server does not speak TLS on that port');
+    expect(tls('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"))
+      .toBe('TLS failure with hooks.example.com:443: certificate does not name hooks.example.com');
+    expect(tls('EPROTO', 'write EPROTO 40E8:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'))
+      .toBe('TLS failure with hooks.example.com:443: the server does not speak TLS on that port');
   });
 
   test('timeouts: got\'s own, and a socket connection timeout', () => {
     const timeout = Object.assign(new Error("Timeout awaiting 'request' for 300ms"), { name: 'TimeoutError', code: 'ETIMEDOUT' });
     expect(describeNetworkError(timeout, URL_LOCAL, 300)).toBe('timed out after 0.3 s (127.0.0.1:4001)');
-    expect(describeNetworkError(sysError('ERR_SOCKET_CONNECTION_TIMEOUT'), URL_LOCAL, 10_000)).toBe('timed out after 10 s (127.0.0.1:4001)');
+    expect(describeNetworkError(sysError('ERR_SOCKET_CONNECTION_TIMEOUT'), URL_LOCAL, 10_000))
+      .toBe('timed out after 10 s (127.0.0.1:4001)');
   });
 
   test('reset, unreachable, and an unknown error without its code', () => {
     expect(say(gotError(sysError('ECONNRESET')))).toBe('connection reset by 127.0.0.1:4001');
     expect(say(gotError(sysError('EHOSTUNREACH')))).toBe('network unreachable: 127.0.0.1:4001');
-    expect(say(sysError('ERR_STRANGE_THING', {}, 'Error [ERR_STRANGE_THING]: something odd'))).toBe('network error with 127.0.0.1:4001: something odd');
+    expect(say(sysError('ERR_STRANGE_THING', {}, 'Error [ERR_STRANGE_THING]: something odd')))
+      .toBe('network error with 127.0.0.1:4001: something odd');
   });
 
   test('no phrase carries a raw error code or the URL path', () => {
     const errors = [
-      gotError(refusal('127.0.0.1', 4001)), closedBeforeConnect(), gotError(sysError('ENOTFOUND')), gotError(sysError('CERT_HAS_EXPIRED', {}, 'certificate has expired')),
+      gotError(refusal('127.0.0.1', 4001)), closedBeforeConnect(), gotError(sysError('ENOTFOUND')),
+      gotError(sysError('CERT_HAS_EXPIRED', {}, 'certificate has expired')),
       sysError('ETIMEDOUT'), sysError('EPIPE'), sysError('ENETUNREACH'), sysError('ERR_X', {}, 'ERR_X: odd'),
     ];
     for (const error of errors) {

@@ -1,6 +1,7 @@
 import { createChannel, encodeHeader, NTFY_MAX_MESSAGE_BYTES } from '../../lib/notify/channels/ntfy.js';
 import { useReceiver } from '../helpers/http-receiver.js';
-import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from './report-factory.js';
+import { channelConfig, deliver, makeContext } from './channel-context.js';
+import { HUGE_REPORTS, makeLogReport } from './reports.js';
 
 const TOKEN = 'tk_7eevizlsiwf9yi4uxsrs83r4352o0';
 
@@ -17,7 +18,7 @@ describe('ntfy channel', () => {
     createChannel(channelConfig('ntfy', { topic: 'alice-jobs', server: receiver.url, ...values }), makeContext([TOKEN]));
 
   test('posts the text to /{topic} with title, priority and tags headers', async () => {
-    const delivery = await deliver(make(), makeReport());
+    const delivery = await deliver(make(), makeLogReport());
     expect(delivery.ok).toBe(true);
     const [request] = receiver.requests;
     expect(request.method).toBe('POST');
@@ -31,16 +32,16 @@ describe('ntfy channel', () => {
   });
 
   test('priority follows severity: warning 4, error 4, critical 5; a token goes as Bearer; extra tags are added', async () => {
-    await deliver(make(), makeReport({ status: 'timeout' }));
-    await deliver(make(), makeReport({ status: 'failed' }));
-    await deliver(make({ token: TOKEN, tags: 'gpu, cluster' }), makeReport({ status: 'lost' }));
+    await deliver(make(), makeLogReport({ status: 'timeout' }));
+    await deliver(make(), makeLogReport({ status: 'failed' }));
+    await deliver(make({ token: TOKEN, tags: 'gpu, cluster' }), makeLogReport({ status: 'lost' }));
     expect(receiver.requests.map((r) => r.headers['x-priority'])).toEqual(['4', '4', '5']);
     expect(receiver.requests[2].headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(String(receiver.requests[2].headers['x-tags']).split(',')).toEqual(['rotating_light', 'hpc-run', 'gpu', 'cluster']);
   });
 
   test('non-ASCII titles go RFC 2047 encoded and decode back', async () => {
-    await deliver(make(), makeReport({ language: 'zh' }));
+    await deliver(make(), makeLogReport({ language: 'zh' }));
     const header = String(receiver.requests[0].headers['x-title']);
     expect(header).toMatch(/^=\?UTF-8\?B\?/);
     expect(decode(header)).toContain('✅');
@@ -56,7 +57,7 @@ describe('ntfy channel', () => {
 
   test('a refused token is a bad key, not retryable, without the token', async () => {
     receiver.respond(() => ({ status: 401, body: { code: 40101, http: 401, error: 'unauthorized', link: 'https://ntfy.sh/docs/publish/#authentication' } }));
-    const delivery = await deliver(make({ token: TOKEN }), makeReport());
+    const delivery = await deliver(make({ token: TOKEN }), makeLogReport());
     expect(delivery).toMatchObject({ ok: false, retryable: false });
     expect(delivery.detail).toMatch(/bad key.*401.*unauthorized/);
     expect(delivery.detail).not.toContain(TOKEN);
@@ -64,6 +65,8 @@ describe('ntfy channel', () => {
 
   test('429 is retryable', async () => {
     receiver.respond(() => ({ status: 429, body: { code: 42901, http: 429, error: 'limit reached: too many requests' } }));
-    expect(await deliver(make(), makeReport())).toMatchObject({ ok: false, retryable: true, detail: expect.stringMatching(/rate limited/) });
+    expect(await deliver(make(), makeLogReport())).toMatchObject({
+      ok: false, retryable: true, detail: expect.stringMatching(/rate limited/),
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { createChannel, PUSHPLUS_LIMITS } from '../../lib/notify/channels/pushplus.js';
 import { useReceiver } from '../helpers/http-receiver.js';
-import { channelConfig, deliver, makeContext, HUGE_REPORTS, makeReport } from './report-factory.js';
+import { channelConfig, deliver, makeContext } from './channel-context.js';
+import { HUGE_REPORTS, makeLogReport } from './reports.js';
 
 const TOKEN = 'be8652e98bd04139a13e1bffcd6d0f71';
 
@@ -13,7 +14,7 @@ describe('pushplus channel', () => {
     createChannel(channelConfig('pushplus', { token: TOKEN, url: `${receiver.url}/send`, ...values }), makeContext([TOKEN]));
 
   test('posts {token, title, content, template} to /send; delivered on code 200', async () => {
-    const delivery = await deliver(make(), makeReport());
+    const delivery = await deliver(make(), makeLogReport());
     expect(delivery.ok).toBe(true);
     const [request] = receiver.requests;
     expect(request.url).toBe('/send');
@@ -27,7 +28,7 @@ describe('pushplus channel', () => {
   });
 
   test('template, channel and topic are passed on', async () => {
-    await deliver(make({ template: 'html', channel: 'wechat', topic: 'lab' }), makeReport());
+    await deliver(make({ template: 'html', channel: 'wechat', topic: 'lab' }), makeLogReport());
     expect(receiver.requests[0].json).toMatchObject({ template: 'html', channel: 'wechat', topic: 'lab' });
   });
 
@@ -40,13 +41,13 @@ describe('pushplus channel', () => {
 
   test('a wrong token (code 999) is a bad key, not retryable, token hidden', async () => {
     receiver.respond(() => ({ status: 200, body: { code: 999, msg: `用户token不存在: ${TOKEN}`, data: null } }));
-    const delivery = await deliver(make(), makeReport());
+    const delivery = await deliver(make(), makeLogReport());
     expect(delivery).toMatchObject({ ok: false, retryable: false, detail: expect.stringMatching(/bad key.*999/) });
     expect(delivery.detail).not.toContain(TOKEN);
   });
 
   test('HTTP 200 with code 500 is not delivered and retryable', async () => {
     receiver.respond(() => ({ status: 200, body: { code: 500, msg: '服务器内部错误' } }));
-    expect(await deliver(make(), makeReport())).toMatchObject({ ok: false, retryable: true });
+    expect(await deliver(make(), makeLogReport())).toMatchObject({ ok: false, retryable: true });
   });
 });

@@ -10,7 +10,7 @@ import type { ChannelContext, ChannelModule, ChannelSettings } from '../../lib/n
 import { makeProject } from '../config/helpers.js';
 import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
 import { recordingLogger } from './channel-context.js';
-import { makeReport } from './report-fixture.js';
+import { makeReport } from './reports.js';
 
 // A throwaway channel: one module, known to the code base only through registerChannel.
 const settings: ChannelSettings = {

@@ -6,8 +6,10 @@ import { buildReport } from '../../lib/report/build.js';
 import type { Report } from '../../lib/report/types.js';
 import { useReceiver } from '../helpers/http-receiver.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from '../report/marker-fixture.js';
-import { channelConfig, deliver, HUGE_REPORTS, makeContext } from './report-factory.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
+import { channelConfig, deliver, makeContext } from './channel-context.js';
+import { HUGE_REPORTS } from './reports.js';
 
 // WeCom's and DingTalk's group robots render only a markdown subset (headings, bold, quotes, links, `<font>`;
 // DingTalk also lists): no code blocks, and no backslash escapes, which show as typed. WeCom takes at most 4096
@@ -77,24 +79,30 @@ describe.each([
 describe('robot limits', () => {
   const receiver = useReceiver(() => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } }));
 
-  test.each(HUGE_REPORTS)('WeCom: at most 4096 bytes of markdown content, still in the subset, keeping the end (%s)', async (_label, build, last) => {
-    expect((await deliver(wecom(`${receiver.url}/send`), build())).ok).toBe(true);
-    const content = (receiver.requests[0].json as { markdown: { content: string } }).markdown.content;
-    expect(Buffer.byteLength(content)).toBeLessThanOrEqual(WECOM_MAX_MARKDOWN_BYTES);
-    expect(Buffer.byteLength(content)).toBeGreaterThan(WECOM_MAX_MARKDOWN_BYTES - 600);
-    expectSubset(content);
-    expect(content).toContain(last);
-  });
+  test.each(HUGE_REPORTS)(
+    'WeCom: at most 4096 bytes of markdown content, still in the subset, keeping the end (%s)',
+    async (_label, build, last) => {
+      expect((await deliver(wecom(`${receiver.url}/send`), build())).ok).toBe(true);
+      const content = (receiver.requests[0].json as { markdown: { content: string } }).markdown.content;
+      expect(Buffer.byteLength(content)).toBeLessThanOrEqual(WECOM_MAX_MARKDOWN_BYTES);
+      expect(Buffer.byteLength(content)).toBeGreaterThan(WECOM_MAX_MARKDOWN_BYTES - 600);
+      expectSubset(content);
+      expect(content).toContain(last);
+    },
+  );
 
-  test.each(HUGE_REPORTS)('DingTalk: the whole request body within 20,000 bytes, still in the subset, keeping the end (%s)', async (_label, build, last) => {
-    expect((await deliver(dingtalk(`${receiver.url}/robot/send`), build())).ok).toBe(true);
-    const [request] = receiver.requests;
-    expect(Buffer.byteLength(request.body)).toBeLessThanOrEqual(DINGTALK_MAX_TEXT_BYTES);
-    expect(Buffer.byteLength(request.body)).toBeGreaterThan(DINGTALK_MAX_TEXT_BYTES - 1000);
-    const text = (request.json as { markdown: { text: string } }).markdown.text;
-    expectSubset(text);
-    expect(text).toContain(last);
-  });
+  test.each(HUGE_REPORTS)(
+    'DingTalk: the whole request body within 20,000 bytes, still in the subset, keeping the end (%s)',
+    async (_label, build, last) => {
+      expect((await deliver(dingtalk(`${receiver.url}/robot/send`), build())).ok).toBe(true);
+      const [request] = receiver.requests;
+      expect(Buffer.byteLength(request.body)).toBeLessThanOrEqual(DINGTALK_MAX_TEXT_BYTES);
+      expect(Buffer.byteLength(request.body)).toBeGreaterThan(DINGTALK_MAX_TEXT_BYTES - 1000);
+      const text = (request.json as { markdown: { text: string } }).markdown.text;
+      expectSubset(text);
+      expect(text).toContain(last);
+    },
+  );
 
   test('DingTalk: a log of quotes and backslashes (which JSON escapes) still fits the body limit', async () => {
     const heavy = { ...tricky, logTail: Array.from({ length: 3000 }, (_, i) => `"${i}" \\ "quoted" \\\\ path\\to\\file`) };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { closedPort, startReceiver, type Receiver } from '../helpers/http-receiver.js';
 import { createChannel, SLACK_LIMITS, type SlackMessage } from '../../lib/notify/channels/slack.js';
 import { channelConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 // Slack's webhook URLs are themselves the secret.
 const HOOK_PATH = '/services/T000/B000/XXXXsecretXXXX';
@@ -31,8 +31,8 @@ describe('slack channel', () => {
     expect(request.url).toBe(HOOK_PATH);
     expect(request.headers['content-type']).toMatch(/^application\/json/);
     const body = request.json as SlackMessage;
-    expect(body.text).toContain('❌ failed · bert · 123456_7');
-    expect(body.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*❌ failed · bert · 123456_7*' } });
+    expect(body.text).toContain('❌ failed · bert · 123450_7');
+    expect(body.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*❌ failed · bert · 123450_7*' } });
     expect(body.attachments[0].color).toBe('#e01e5a');
     const sections = body.attachments[0].blocks.map((b) => b.text.text).join('\n');
     // Slack's control characters are escaped.

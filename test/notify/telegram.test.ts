@@ -3,7 +3,7 @@ import { closedPort, startReceiver, type Receiver } from '../helpers/http-receiv
 import { createChannel, TELEGRAM_LIMITS, type TelegramMessage } from '../../lib/notify/channels/telegram.js';
 import { countChars } from '../../lib/report/limits.js';
 import { channelConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 const TOKEN = '123456789:AAH-secret_token-value';
 let receiver: Receiver;
@@ -16,7 +16,13 @@ afterAll(async () => {
 
 // Telegram's count: the text after its HTML entities are parsed (tags gone, escapes one character).
 const visible = (html: string) =>
-  html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 async function deliver(report = makeReport(), extra: Record<string, unknown> = {}, url = receiver.url) {
   const ctx = testContext();
@@ -35,7 +41,7 @@ describe('telegram channel', () => {
     const body = request.json as TelegramMessage;
     expect(body.chat_id).toBe('-100123');
     expect(body.parse_mode).toBe('HTML');
-    expect(body.text.startsWith('<b>❌ failed · bert · 123456_7</b>\n\n')).toBe(true);
+    expect(body.text.startsWith('<b>❌ failed · bert · 123450_7</b>\n\n')).toBe(true);
     // Log text is escaped for Telegram's HTML mode.
     expect(body.text).toContain('CUDA out of memory &lt;&amp;&gt;');
     expect(body.text).not.toMatch(/<(?!\/?(b|i|pre)>)/);

@@ -3,7 +3,8 @@ import { closedPort, startReceiver, type Receiver } from '../helpers/http-receiv
 import { createChannel, settings } from '../../lib/notify/channels/webhook.js';
 import { ConfigError } from '../../lib/common/errors.js';
 import { channelConfig, checkedConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeMarker, makeReport } from './report-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 const TOKEN = 'hook-secret-0a1b2c3d';
 let receiver: Receiver;
@@ -34,7 +35,7 @@ describe('webhook channel', () => {
     expect(request.headers['content-type']).toBe('application/json');
     const body = request.json as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['title', 'content', 'status', 'severity', 'marker']);
-    expect(body).toMatchObject({ title: '❌ failed · bert · 123456_7', status: 'failed', severity: 'error', marker });
+    expect(body).toMatchObject({ title: '❌ failed · bert · 123450_7', status: 'failed', severity: 'error', marker });
     expect(body.content).toContain('CUDA out of memory');
   });
 
@@ -45,14 +46,16 @@ describe('webhook channel', () => {
   });
 
   test('a JSON body_template gets JSON-escaped values and stays valid JSON', async () => {
-    const template = '{"msg_type":"text","text":"{{title}}\\n{{content}}","run":"{{run_id}}","host":"{{host}}","code":{{exit_code}},"sev":"{{severity}}","job":"{{job_id}}","m":{{marker_json}}}';
+    const template =
+      '{"msg_type":"text","text":"{{title}}\\n{{content}}","run":"{{run_id}}","host":"{{host}}","code":{{exit_code}},' +
+      '"sev":"{{severity}}","job":"{{job_id}}","m":{{marker_json}}}';
     const report = makeReport({ logTail: ['quote " backslash \\ tab \t end'] });
     const { request } = await deliver({ body_template: template }, report);
     const body = request.json as Record<string, unknown>;
     expect(request.headers['content-type']).toBe('application/json');
-    expect(body).toMatchObject({ msg_type: 'text', run: '123456_7', host: 'gpu042', code: 1, sev: 'error', job: '123456' });
+    expect(body).toMatchObject({ msg_type: 'text', run: '123450_7', host: 'gpu042', code: 1, sev: 'error', job: '123457' });
     expect(body.text).toContain('quote " backslash \\ tab \t end');
-    expect((body.m as { run_id: string }).run_id).toBe('123456_7');
+    expect((body.m as { run_id: string }).run_id).toBe('123450_7');
   });
 
   test('a JSON template with an absent value (lost run: no exit code) still parses', async () => {
@@ -64,7 +67,7 @@ describe('webhook channel', () => {
   test('a text template is sent as text/plain, values as they are', async () => {
     const { request } = await deliver({ body_template: 'Run {{run_id}} on {{host}}: {{status}} "{{title}}"' });
     expect(request.headers['content-type']).toBe('text/plain; charset=utf-8');
-    expect(request.body).toBe('Run 123456_7 on gpu042: failed "❌ failed · bert · 123456_7"');
+    expect(request.body).toBe('Run 123450_7 on gpu042: failed "❌ failed · bert · 123450_7"');
   });
 
   test('bad templates are configuration errors naming the key', () => {

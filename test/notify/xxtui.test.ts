@@ -4,7 +4,7 @@ import { createChannel, fillKey, settings } from '../../lib/notify/channels/xxtu
 import type { ChannelConfig } from '../../lib/config/types.js';
 import { countChars } from '../../lib/report/limits.js';
 import { channelConfig, checkedConfig, expectNoSecret, testContext } from './channel-context.js';
-import { LAST_LINE, makeHugeReport, makeReport } from './report-fixture.js';
+import { LAST_LINE, makeHugeReport, makeReport } from './reports.js';
 
 const KEY = 'xk-1234abcd/5678+ef';
 let receiver: Receiver;
@@ -59,7 +59,10 @@ describe('xxtui channel', () => {
   });
 
   test('title and lead as normalised keys override the body ones', async () => {
-    const { request } = await deliver({ title: 'Run over', lead: 'From the cluster', body: { title: 'x', content: 'y' } }, makeReport({ status: 'success' }));
+    const { request } = await deliver(
+      { title: 'Run over', lead: 'From the cluster', body: { title: 'x', content: 'y' } },
+      makeReport({ status: 'success' }),
+    );
     const body = request.json as Record<string, string>;
     expect(body.title).toBe('Run over');
     expect(body.content.startsWith('From the cluster\n')).toBe(true);

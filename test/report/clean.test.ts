@@ -13,7 +13,9 @@ describe('log line cleaning', () => {
   });
 
   test('tqdm progress redrawn with \\r keeps its last state', () => {
-    const tqdm = '\r  0%|          | 0/100 [00:00<?, ?it/s]\r 50%|█████     | 50/100 [00:05<00:05,  9.9it/s]\r100%|██████████| 100/100 [00:10<00:00,  9.9it/s]';
+    const tqdm = '\r  0%|          | 0/100 [00:00<?, ?it/s]' +
+      '\r 50%|█████     | 50/100 [00:05<00:05,  9.9it/s]' +
+      '\r100%|██████████| 100/100 [00:10<00:00,  9.9it/s]';
     expect(cleanLine(tqdm)).toBe('100%|██████████| 100/100 [00:10<00:00,  9.9it/s]');
     expect(collapseCarriageReturns('downloading 10%\r          \r')).toBe('downloading 10%');
     expect(collapseCarriageReturns('\r \r')).toBe('');
@@ -47,12 +49,12 @@ describe('log line cleaning', () => {
   });
 
   test('a traceback header joined to the end of a printed line gets its own line; a launcher prefix stays', () => {
-    const joined = ['epoch 1', 'loss=0.4Traceback (most recent call last):', '  File "train.py", line 3, in <module>', 'loss=0.4', 'RuntimeError: x'];
-    expect(cleanLines(joined)).toEqual([
-      'epoch 1', 'loss=0.4', 'Traceback (most recent call last):', '  File "train.py", line 3, in <module>', 'loss=0.4', 'RuntimeError: x',
-    ]);
+    const frame = '  File "train.py", line 3, in <module>';
+    const joined = ['epoch 1', 'loss=0.4Traceback (most recent call last):', frame, 'loss=0.4', 'RuntimeError: x'];
+    expect(cleanLines(joined)).toEqual(['epoch 1', 'loss=0.4', 'Traceback (most recent call last):', frame, 'loss=0.4', 'RuntimeError: x']);
     const ranked = ['[rank1]: Traceback (most recent call last):', '[rank1]:   File "train.py", line 3, in <module>'];
     expect(cleanLines(ranked)).toEqual(ranked);
-    expect(cleanLines(['Traceback (most recent call last):', '  File "a.py"'])).toEqual(['Traceback (most recent call last):', '  File "a.py"']);
+    const plain = ['Traceback (most recent call last):', '  File "a.py"'];
+    expect(cleanLines(plain)).toEqual(plain);
   });
 });

@@ -4,7 +4,8 @@ import { buildDigestReport, taskIdOf } from '../../lib/report/digest.js';
 import { renderReport } from '../../lib/report/render.js';
 import type { Marker, RunStatus } from '../../lib/common/marker.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from './marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(() => {
@@ -20,12 +21,17 @@ function arrayTasks(statuses: Record<number, RunStatus>): Array<{ marker: Marker
   for (let task = 9; task >= 0; task--) {
     const status = statuses[task] ?? 'success';
     const log = `logs/train_123450_${task}.log`;
-    const tail = status === 'success' ? ['done'] : ['Traceback (most recent call last):', '  File "t.py", line 1', `ValueError: task ${task} broke`];
+    const tail = status === 'success'
+      ? ['done']
+      : ['Traceback (most recent call last):', '  File "t.py", line 1', `ValueError: task ${task} broke`];
     writeFileSync(join(work, log), `${Array.from({ length: 80 }, (_, i) => `task ${task} step ${i}`).join('\n')}\n${tail.join('\n')}\n`);
     items.push({
       workDir: work,
       marker: makeMarker({ status, exit_code: status === 'success' ? 0 : 1, run_id: `123450_${task}`, log_file: log, work_dir: work,
-        slurm: { job_id: String(123451 + task), array_job_id: '123450', array_task_id: String(task), job_name: 'sweep', partition: 'gpu', nodelist: 'gpu042', restart_count: 0 } }),
+        slurm: {
+          job_id: String(123451 + task), array_job_id: '123450', array_task_id: String(task), job_name: 'sweep',
+          partition: 'gpu', nodelist: 'gpu042', restart_count: 0,
+        } }),
     });
   }
   return items;

@@ -17,7 +17,10 @@ describe('error excerpts', () => {
   test('a bare CUDA out of memory line (older PyTorch)', () => {
     const region = findErrorRegion(fixture('cuda-oom-legacy.log'));
     expect(region?.kind).toBe('cuda_oom');
-    expect(region?.lines).toContain('RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 10.76 GiB total capacity; 9.61 GiB already allocated; 5.56 MiB free; 9.84 GiB reserved in total by PyTorch)');
+    expect(region?.lines).toContain(
+      'RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 10.76 GiB total capacity; ' +
+        '9.61 GiB already allocated; 5.56 MiB free; 9.84 GiB reserved in total by PyTorch)',
+    );
   });
 
   test('NCCL WARN lines before the traceback they cause', () => {
@@ -75,13 +78,16 @@ describe('error excerpts', () => {
   });
 
   test('a recognised signature wins over an earlier generic error line', () => {
-    const lines = ['Error: retrying download', 'ok', 'slurmstepd: error: *** JOB 1 ON n1 CANCELLED AT 2024-01-01T00:00:00 DUE TO TIME LIMIT ***'];
+    const lines = [
+      'Error: retrying download', 'ok', 'slurmstepd: error: *** JOB 1 ON n1 CANCELLED AT 2024-01-01T00:00:00 DUE TO TIME LIMIT ***',
+    ];
     expect(findErrorRegion(lines)?.kind).toBe('time_limit');
   });
 
   test('chained tracebacks stop at the first exception; a cut-off traceback ends with the log', () => {
     const chained = ['Traceback (most recent call last):', '  File "a.py", line 1, in f', 'KeyError: 3', '',
-      'During handling of the above exception, another exception occurred:', '', 'Traceback (most recent call last):', '  File "a.py", line 3', 'ValueError: x'];
+      'During handling of the above exception, another exception occurred:', '',
+      'Traceback (most recent call last):', '  File "a.py", line 3', 'ValueError: x'];
     expect(findErrorExcerpt(chained)).toEqual(chained.slice(0, 3));
     const cut = ['Traceback (most recent call last):', '  File "a.py", line 1, in f', '    g()'];
     expect(findErrorExcerpt(cut)).toEqual(cut);

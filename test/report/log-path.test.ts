@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { resolveLogPath } from '../../lib/report/log-path.js';
 import { buildReport } from '../../lib/report/build.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from './marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 import type { Logger } from '../../lib/common/logger.js';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -45,7 +46,8 @@ describe('log path security', () => {
   });
 
   test('.. out of the work dir is refused, even when the target does not exist', async () => {
-    expect(await resolveFor('../outside/secret.log')).toEqual({ path: null, note: { kind: 'outside_work_dir', path: '../outside/secret.log' } });
+    expect(await resolveFor('../outside/secret.log'))
+      .toEqual({ path: null, note: { kind: 'outside_work_dir', path: '../outside/secret.log' } });
     expect((await resolveFor('logs/../../outside/nothing.log')).note?.kind).toBe('outside_work_dir');
   });
 
@@ -85,7 +87,8 @@ describe('log path security', () => {
   test('a report for an escaping log has no content from it, a note and a warning', async () => {
     const logger = recordingLogger();
     for (const logFile of ['logs/escape.log', '../outside/secret.log', join(outside, 'secret.log')]) {
-      const report = await buildReport(makeMarker({ log_file: logFile, work_dir: work }), { workDir: work, report: reportConfig(), logger });
+      const marker = makeMarker({ log_file: logFile, work_dir: work });
+      const report = await buildReport(marker, { workDir: work, report: reportConfig(), logger });
       expect(JSON.stringify({ ...report, marker: null })).not.toContain(SECRET);
       expect(report.logTail).toEqual([]);
       expect(report.logNote).toMatch(/outside the work dir/);

@@ -5,12 +5,15 @@ import { createChannel as createWebhook } from '../../lib/notify/channels/webhoo
 import { buildReport } from '../../lib/report/build.js';
 import { renderReport } from '../../lib/report/render.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { channelConfig, makeContext } from '../notify/report-factory.js';
-import { reportConfig } from './marker-fixture.js';
+import { channelConfig, makeContext } from '../notify/channel-context.js';
+import { reportConfig } from '../helpers/report-config.js';
 
 // The earlier Python tool wrote markers with the seed's four fields only, and Python's negative return code.
 const seed = (fields: Record<string, unknown>) =>
-  parseMarker(JSON.stringify({ timestamp: '2024-01-01 12:00:00', status: 'failed', exit_code: 1, log_file: 'logs/train.log', ...fields }), 'm.json');
+  parseMarker(
+    JSON.stringify({ timestamp: '2024-01-01 12:00:00', status: 'failed', exit_code: 1, log_file: 'logs/train.log', ...fields }),
+    'm.json',
+  );
 
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(() => {
@@ -23,7 +26,10 @@ afterAll(() => tmp.cleanup());
 describe('reading the earlier tool\'s markers', () => {
   test('fields a 4-field marker lacks are null, not invented', () => {
     const m = seed({});
-    expect(m).toMatchObject({ pid: null, duration_s: null, host: null, user: null, started_at: null, ended_at: null, wrapper_version: null, run_id: null, signal: null });
+    expect(m).toMatchObject({
+      pid: null, duration_s: null, host: null, user: null, started_at: null, ended_at: null,
+      wrapper_version: null, run_id: null, signal: null,
+    });
     expect(m).toMatchObject({ status: 'failed', exit_code: 1, command: '', work_dir: '' });
   });
 

@@ -135,8 +135,11 @@ describe('old markers and lost runs', () => {
     const workDir = join(box.root, 'old-run');
     mkdirSync(join(workDir, 'logs'), { recursive: true });
     writeFileSync(join(workDir, 'logs', 'train.log'), 'epoch 1\nepoch 2\n');
-    writeFileSync(join(workDir, '.train_complete.json'), JSON.stringify({ timestamp: '2024-01-01 12:00:00', status: 'failed', exit_code: -15, log_file: 'logs/train.log' }));
-    const config = box.writeConfig(`notification:\n  channels:\n    - {type: webhook, url: "${receiver.url}/hook"}\nreport:\n  language: zh\n`);
+    const seed = { timestamp: '2024-01-01 12:00:00', status: 'failed', exit_code: -15, log_file: 'logs/train.log' };
+    writeFileSync(join(workDir, '.train_complete.json'), JSON.stringify(seed));
+    const config = box.writeConfig(
+      `notification:\n  channels:\n    - {type: webhook, url: "${receiver.url}/hook"}\nreport:\n  language: zh\n`,
+    );
     await monitorOnce(config, workDir);
     const body = receiver.requests[0].json as { title: string; content: string; status: string; marker: Record<string, unknown> };
     expect(body.status).toBe('terminated');
@@ -151,7 +154,11 @@ describe('old markers and lost runs', () => {
     const slurmDir = join(box.root, 'slurm');
     mkdirSync(slurmDir);
     writeFileSync(join(slurmDir, 'sacct.out'), '444|444|NODE_FAIL|0:0|None\n');
-    box.writeHeartbeat('444', 3, { slurm: { job_id: '444', array_job_id: null, array_task_id: null, job_name: 'gpt', partition: 'gpu', nodelist: 'n1', restart_count: 0 } });
+    box.writeHeartbeat('444', 3, {
+      slurm: {
+        job_id: '444', array_job_id: null, array_task_id: null, job_name: 'gpt', partition: 'gpu', nodelist: 'n1', restart_count: 0,
+      },
+    });
     box.writeHeartbeat('plain', 3);
     const config = seedConfig('zh');
     const env = { FAKE_SLURM_DIR: slurmDir, PATH: `${FAKE_SLURM}:${process.env.PATH}` };

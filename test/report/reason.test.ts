@@ -8,7 +8,8 @@ import { buildReason } from '../../lib/report/reason.js';
 import { renderReport } from '../../lib/report/render.js';
 import { fitTitle, runName } from '../../lib/report/title.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from './marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(() => {
@@ -25,7 +26,8 @@ async function report(lines: string[], overrides: Partial<Marker> = {}, language
   writeFileSync(join(work, LOG), `${lines.join('\n')}\n`);
   return buildReport(makeMarker({ log_file: LOG, work_dir: work, ...overrides }), { workDir: work, report: reportConfig({ language }) });
 }
-const reasonOf = async (lines: string[], overrides: Partial<Marker> = {}, language: 'en' | 'zh' = 'en') => (await report(lines, overrides, language)).reason;
+const reasonOf = async (lines: string[], overrides: Partial<Marker> = {}, language: 'en' | 'zh' = 'en') =>
+  (await report(lines, overrides, language)).reason;
 
 describe('the reason line', () => {
   test('the exception line of a traceback, even when the message spans lines', async () => {
@@ -37,20 +39,25 @@ describe('the reason line', () => {
   });
 
   test('CUDA out of memory without a traceback, NCCL, and a generic error line: the line itself', async () => {
-    expect(await reasonOf(['step 9', 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB', 'bye'])).toBe('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB');
-    expect(await reasonOf(['x', 'NCCL WARN Net : Connection closed by remote peer', 'y'])).toBe('NCCL WARN Net : Connection closed by remote peer');
+    expect(await reasonOf(['step 9', 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB', 'bye']))
+      .toBe('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB');
+    expect(await reasonOf(['x', 'NCCL WARN Net : Connection closed by remote peer', 'y']))
+      .toBe('NCCL WARN Net : Connection closed by remote peer');
     expect(await reasonOf(['loading', 'FileNotFoundError: data/train.bin', 'exit'])).toBe('FileNotFoundError: data/train.bin');
   });
 
   test('Slurm\'s time limit and cancellation, the OOM killer, segfaults: said in words, in both languages', async () => {
     const timeLimit = ['step 1', 'slurmstepd: error: *** JOB 77 ON gpu01 CANCELLED AT 2024-05-02T12:00:00 DUE TO TIME LIMIT ***'];
-    expect(await reasonOf(timeLimit, { status: 'timeout', exit_code: null, signal: 'SIGTERM' })).toBe('Slurm time limit reached (DUE TO TIME LIMIT)');
+    expect(await reasonOf(timeLimit, { status: 'timeout', exit_code: null, signal: 'SIGTERM' }))
+      .toBe('Slurm time limit reached (DUE TO TIME LIMIT)');
     expect(await reasonOf(timeLimit, { status: 'timeout' }, 'zh')).toBe('达到 Slurm 时间限制（DUE TO TIME LIMIT）');
     expect(await reasonOf(['step 1'], { status: 'timeout', signal: 'SIGTERM' })).toBe('the job reached its Slurm time limit');
     const cancelled = ['step', 'slurmstepd: error: *** STEP 78.0 ON gpu01 CANCELLED AT 2024-05-02T12:00:00 ***'];
     expect(await reasonOf(cancelled, { status: 'terminated', signal: 'SIGTERM' })).toBe('Slurm cancelled the job (CANCELLED)');
-    expect(await reasonOf(['slurmstepd: error: Detected 1 oom_kill event in StepId=5.batch.'])).toBe('out of host memory: killed by the OOM killer');
-    expect(await reasonOf(['/var/spool/slurmd/job5/slurm_script: line 4: 1234 Killed python train.py'])).toBe('killed (SIGKILL), often for running out of host memory');
+    expect(await reasonOf(['slurmstepd: error: Detected 1 oom_kill event in StepId=5.batch.']))
+      .toBe('out of host memory: killed by the OOM killer');
+    expect(await reasonOf(['/var/spool/slurmd/job5/slurm_script: line 4: 1234 Killed python train.py']))
+      .toBe('killed (SIGKILL), often for running out of host memory');
     expect(await reasonOf(['Segmentation fault (core dumped)'], {}, 'zh')).toBe('段错误（SIGSEGV）');
   });
 
@@ -58,7 +65,8 @@ describe('the reason line', () => {
     expect(await reasonOf(['step 1'], { status: 'terminated', exit_code: 137, signal: 'SIGKILL' })).toBe('killed by SIGKILL');
     expect(await reasonOf(['step 1'], { status: 'terminated', exit_code: 143, signal: 'SIGTERM' }, 'zh')).toBe('被 SIGTERM 信号停止');
     // Stopped from outside: the signal, not an unrelated error line printed earlier.
-    expect(await reasonOf(['WARNING ValueError: ignored', 'step 2'], { status: 'terminated', exit_code: 143, signal: 'SIGTERM' })).toBe('stopped by SIGTERM');
+    expect(await reasonOf(['WARNING ValueError: ignored', 'step 2'], { status: 'terminated', exit_code: 143, signal: 'SIGTERM' }))
+      .toBe('stopped by SIGTERM');
     expect(await reasonOf(['step 1'], { exit_code: 3 })).toBe('exit code 3');
     expect(await reasonOf(['step 1'], { exit_code: 3 }, 'zh')).toBe('退出码 3');
     expect(await reasonOf(['sh: 1: trian.py: not found'], { exit_code: 127 })).toBe('command not found (exit code 127)');
@@ -128,7 +136,11 @@ describe('titles', () => {
 
   test('a short title spends its characters on status and run name', async () => {
     const named = (name: string, status: Marker['status'] = 'failed') =>
-      report(['x'], { status, slurm: { job_id: '9', array_job_id: null, array_task_id: null, job_name: name, partition: null, nodelist: null, restart_count: 0 }, command: 'python -c "print(\'a very long command\')"' });
+      report(['x'], {
+        status,
+        slurm: { job_id: '9', array_job_id: null, array_task_id: null, job_name: name, partition: null, nodelist: null, restart_count: 0 },
+        command: 'python -c "print(\'a very long command\')"',
+      });
     expect(renderReport(await named('bert-large', 'success'), 'text', { maxTitleChars: 30 }).title).toBe('✅ success · bert-large');
     expect(renderReport(await named('bert'), 'text', { maxTitleChars: 28 }).title).toBe('❌ failed · bert · 123450_7');
     expect(renderReport(await named('bert-large'), 'text', { maxTitleChars: 20 }).title).toBe('❌ failed · bert-lar…');

@@ -6,7 +6,9 @@ import type { Marker } from '../../lib/common/marker.js';
 const SECRET = 'sk-live-9f8e7d6c5b4a';
 
 test('a secret echoed by the command or the log never leaves in a report or its marker', () => {
-  const marker = { status: 'failed', command: `python train.py --key ${SECRET}`, slurm: null, gpus: [], log_file: 'logs/a.log' } as unknown as Marker;
+  const marker = {
+    status: 'failed', command: `python train.py --key ${SECRET}`, slurm: null, gpus: [], log_file: 'logs/a.log',
+  } as unknown as Marker;
   const report: Report = {
     status: 'failed',
     severity: 'error',

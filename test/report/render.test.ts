@@ -6,7 +6,8 @@ import { countBytes, countChars, truncateToLimit } from '../../lib/report/limits
 import { renderReport } from '../../lib/report/render.js';
 import type { RenderFormat, RenderLimits, Report } from '../../lib/report/types.js';
 import { makeTempDir } from '../helpers/run-bin.js';
-import { makeMarker, reportConfig } from './marker-fixture.js';
+import { makeMarker } from '../helpers/marker.js';
+import { reportConfig } from '../helpers/report-config.js';
 
 const LOG = 'logs/train.log';
 const LINES = 100_000;
@@ -36,7 +37,9 @@ beforeAll(() => {
   const fd = openSync(join(work, LOG), 'w');
   let batch: string[] = [];
   for (let i = 0; i < LINES; i++) {
-    if (i === LINES - 30) batch.push('Traceback (most recent call last):', '  File "训练.py", line 42, in <module>', '    训练()', 'RuntimeError: 数据加载失败：文件不存在');
+    if (i === LINES - 30) {
+      batch.push('Traceback (most recent call last):', '  File "训练.py", line 42, in <module>', '    训练()', 'RuntimeError: 数据加载失败：文件不存在');
+    }
     batch.push(logLine(i));
     if (batch.length >= 5000) {
       writeSync(fd, `${batch.join('\n')}\n`);
@@ -50,7 +53,10 @@ beforeAll(() => {
 afterAll(() => tmp.cleanup());
 
 const build = (language: 'en' | 'zh', include: number) =>
-  buildReport(makeMarker({ log_file: LOG, work_dir: work }), { workDir: work, report: reportConfig({ language, include_last_n_lines: include }) });
+  buildReport(
+    makeMarker({ log_file: LOG, work_dir: work }),
+    { workDir: work, report: reportConfig({ language, include_last_n_lines: include }) },
+  );
 
 // Markdown fences open and close in pairs: every fence line is closed by the same fence.
 function fencesBalanced(body: string): boolean {

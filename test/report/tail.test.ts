@@ -19,7 +19,8 @@ const file = (name: string, content: string | Buffer) => {
 describe('readLogTail', () => {
   test('a 50 MB log: the last lines, reading only a small part from the end', async () => {
     const path = join(tmp.dir, 'big.log');
-    const block = Array.from({ length: 10000 }, (_, i) => `epoch 1 step ${i} loss 0.123456 lr 3e-4 throughput 1234.5 samples/s`).join('\n') + '\n';
+    const block =
+      Array.from({ length: 10000 }, (_, i) => `epoch 1 step ${i} loss 0.123456 lr 3e-4 throughput 1234.5 samples/s`).join('\n') + '\n';
     const fd = openSync(path, 'w');
     let size = 0;
     while (size < 50 * 1024 * 1024) size += writeSync(fd, block);

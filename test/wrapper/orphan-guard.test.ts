@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../helpers/run-bin.js';
-import { isAlive } from './setup.js';
+import { isAlive } from '../helpers/processes.js';
 
 // The guard without the tee shell (where there is no coreutils tee): a holder process arms it over a `sleep` in a
 // group of its own, then is SIGKILLed as an OOM killer would. (With tee, test/wrapper/signals.test.ts covers it.)

@@ -55,13 +55,3 @@ export function bashStatus(command: string, cwd: string): number {
 export function statusOf(result: RunResult): number | string {
   return result.code ?? `signal ${result.signal}`;
 }
-
-/** True while a process with this pid exists. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

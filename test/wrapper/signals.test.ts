@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../helpers/processes.js';
 import { waitFor } from '../helpers/run-bin.js';
-import { FIXTURES, isAlive, makeSandbox, statusOf, type Sandbox } from './setup.js';
+import { FIXTURES, makeSandbox, statusOf, type Sandbox } from './setup.js';
 
 const SIGNALS_JOB = join(FIXTURES, 'signals.mjs');
 const TREE_JOB = join(FIXTURES, 'stubborn-tree.sh');

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAtJobEnd, parseSqueueEndTime, readSlurmInfo, resolveJobEndTime } from '../lib/slurm/env.js';
-import { makeTempDir } from './helpers/run-bin.js';
+import { isAtJobEnd, parseSqueueEndTime, readSlurmInfo, resolveJobEndTime } from '../../lib/slurm/env.js';
+import { makeTempDir } from '../helpers/run-bin.js';
 
 describe('readSlurmInfo', () => {
   test('null outside Slurm', () => {

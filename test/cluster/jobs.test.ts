@@ -2,33 +2,18 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { makeTempDir, waitFor } from '../helpers/run-bin.js';
 import {
-  TEMPLATE, TRAIN_PY, cancelJobs, describeWithCluster, runCleanups, jobEnv, lockCluster, readRunLog, slurm, submit, waitForHeartbeat,
-  waitForJobEnd, waitForMarker, type Cluster,
+  TEMPLATE, TRAIN_PY, describeWithCluster, readRunLog, slurm, useClusterSuite, waitForHeartbeat, waitForJobEnd,
+  waitForMarker,
 } from './cluster.js';
 
 // The job templates in slurm/, run as-is by the real scheduler, with the real wrapper and the example script.
 describeWithCluster('slurm/ templates under the real scheduler', (getCluster) => {
-  let cluster: Cluster;
-  let release: (() => void) | undefined;
-  const jobs: string[] = [];
-  const cleanups: Array<() => void> = [];
+  const suite = useClusterSuite(getCluster, {
+    lock: 'shared', tempPrefix: 'hpc-run-slurm-job-', jobEnv: { KILL_GRACE: '2', HPC_RUN_HEARTBEAT_INTERVAL: '1' },
+  });
+  const { workspace, sbatch } = suite;
   // The time-limit job takes one to two minutes: it is submitted first and checked last.
   let timeoutJob: { id: string; dir: string } | undefined;
-
-  /** A work dir (readable by slurmd, under /tmp) with its own state dir and job environment. */
-  function workspace(extra: NodeJS.ProcessEnv = {}) {
-    const { dir, cleanup } = makeTempDir('hpc-run-slurm-job-');
-    cleanups.push(cleanup);
-    const stateDir = join(dir, '.state');
-    const env = jobEnv(cluster, stateDir, { WORK_DIR: dir, KILL_GRACE: '2', HPC_RUN_HEARTBEAT_INTERVAL: '1', ...extra });
-    return { dir, env };
-  }
-
-  async function sbatch(args: string[], env: NodeJS.ProcessEnv, dir: string): Promise<string> {
-    const id = await submit(args, env, dir);
-    jobs.push(id);
-    return id;
-  }
 
   /** Waits until the run's log shows training steps, so signals reach a running script. */
   async function waitForSteps(dir: string, pattern = /step=\d+/): Promise<string> {
@@ -44,16 +29,8 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
   }
 
   beforeAll(async () => {
-    cluster = getCluster();
-    release = await lockCluster('shared');
     const { dir, env } = workspace({ TRAIN_CMD: `python3 ${TRAIN_PY} --steps 1 --sleep 0.01 --hang` });
     timeoutJob = { id: await sbatch(['--time=1', TEMPLATE('train.sbatch')], env, dir), dir };
-  }, 660_000);
-
-  afterAll(async () => {
-    if (cluster) await cancelJobs(jobs, cluster.env);
-    release?.();
-    runCleanups(cleanups);
   });
 
   test('train.sbatch: success gives a success marker, the log, and output in slurm-<id>.out', async () => {
@@ -63,7 +40,7 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
     expect(marker).toMatchObject({ status: 'success', exit_code: 0, run_id: id, signal: null });
     expect(marker.slurm).toMatchObject({ job_id: id, job_name: 'train', partition: 'debug' });
     expect(readRunLog(dir, marker)).toContain('training done: 3 steps');
-    expect((await waitForJobEnd(id, cluster.env)).state).toBe('COMPLETED');
+    expect((await waitForJobEnd(id, suite.cluster.env)).state).toBe('COMPLETED');
     expect(readFileSync(join(dir, `slurm-${id}.out`), 'utf8')).toContain('training done: 3 steps');
     expect(existsSync(join(dir, `.train_running.${id}.json`))).toBe(false);
   });
@@ -74,7 +51,7 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
     const marker = await waitForMarker(dir, id);
     expect(marker).toMatchObject({ status: 'failed', exit_code: 3, run_id: id });
     expect(readRunLog(dir, marker)).toContain('CUDA out of memory');
-    expect(await waitForJobEnd(id, cluster.env)).toMatchObject({ state: 'FAILED', exitCode: '3:0' });
+    expect(await waitForJobEnd(id, suite.cluster.env)).toMatchObject({ state: 'FAILED', exitCode: '3:0' });
   });
 
   test('train.sbatch: scancel gives a terminated marker', async () => {
@@ -85,7 +62,7 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
     await slurm('scancel', [id], env);
     const marker = await waitForMarker(dir, id);
     expect(marker).toMatchObject({ status: 'terminated', run_id: id, signal: 'SIGTERM' });
-    expect((await waitForJobEnd(id, cluster.env)).state).toBe('CANCELLED');
+    expect((await waitForJobEnd(id, suite.cluster.env)).state).toBe('CANCELLED');
   });
 
   test('train.sbatch: scancel --batch --signal=USR1 reaches the script, which checkpoints and goes on', async () => {
@@ -103,7 +80,7 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
 
   test('multinode.sbatch (--nodes=1, a torchrun stand-in): srun runs torchrun once per node, wrapped once', async () => {
     const fakeBin = makeTempDir('hpc-run-torchrun-');
-    cleanups.push(fakeBin.cleanup);
+    suite.cleanups.push(fakeBin.cleanup);
     // Stands in for torchrun: shows the arguments the template built, then runs the example training script.
     writeFileSync(
       join(fakeBin.dir, 'torchrun'),
@@ -155,6 +132,6 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
     const { id, dir } = timeoutJob!;
     const marker = await waitForMarker(dir, id, 200_000);
     expect(marker).toMatchObject({ status: 'timeout', run_id: id, signal: 'SIGTERM' });
-    expect((await waitForJobEnd(id, cluster.env)).state).toBe('TIMEOUT');
+    expect((await waitForJobEnd(id, suite.cluster.env)).state).toBe('TIMEOUT');
   }, 240_000);
 });

@@ -4,11 +4,12 @@ import { delimiter, dirname, join } from 'node:path';
 import { parseMarker, type Heartbeat, type Marker } from '../../lib/common/marker.js';
 import { heartbeatFileName, markerFileName } from '../../lib/common/paths.js';
 import { queryJobStates, type JobState } from '../../lib/slurm/query.js';
-import { BIN, ROOT, isolatedEnv, waitFor } from '../helpers/run-bin.js';
+import { isAlive } from '../helpers/processes.js';
+import { BIN, ROOT, isolatedEnv, makeTempDir, waitFor } from '../helpers/run-bin.js';
 
-// The test cluster of test/slurm/cluster.sh, found through the env file it writes (nothing is exported globally).
+// The test cluster of test/cluster/cluster.sh, found through the env file it writes (nothing is exported globally).
 export const SLURM_DIR = process.env.HPC_RUN_SLURM_DIR || '/tmp/hpc-run-slurm';
-export const CLUSTER_SCRIPT = join(ROOT, 'test', 'slurm', 'cluster.sh');
+export const CLUSTER_SCRIPT = join(ROOT, 'test', 'cluster', 'cluster.sh');
 export const TRAIN_PY = join(ROOT, 'examples', 'train.py');
 export const TEMPLATE = (name: string) => join(ROOT, 'slurm', name);
 
@@ -21,12 +22,14 @@ export interface Cluster {
 /** Finds the test cluster and checks that it answers; returns why not otherwise. */
 export function probeCluster(): Cluster | { reason: string } {
   const envFile = join(SLURM_DIR, 'env');
-  if (!existsSync(envFile)) return { reason: `no ${envFile} (start the test cluster: sudo bash test/slurm/cluster.sh up)` };
+  if (!existsSync(envFile)) return { reason: `no ${envFile} (start the test cluster: sudo bash test/cluster/cluster.sh up)` };
   const conf = /^SLURM_CONF=(.+)$/m.exec(readFileSync(envFile, 'utf8'))?.[1]?.trim();
   if (!conf || !existsSync(conf)) return { reason: `${envFile} names no existing slurm.conf` };
   const env = { PATH: process.env.PATH, SLURM_CONF: conf };
   try {
-    const state = execFileSync('sinfo', ['-h', '-o', '%t'], { env, timeout: 10_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    const state = execFileSync('sinfo', ['-h', '-o', '%t'], {
+      env, timeout: 10_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
     if (!/^(idle|mix|alloc|comp)/m.test(state)) return { reason: `the test cluster's node is not usable (sinfo: ${state || 'nothing'})` };
   } catch (error) {
     return { reason: `sinfo does not answer: ${String((error as { stderr?: string }).stderr || (error as Error).message).split('\n')[0]}` };
@@ -60,6 +63,72 @@ export function describeWithCluster(title: string, body: (cluster: () => Cluster
 export function jobEnv(cluster: Cluster, stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const path = [join(ROOT, 'bin'), dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].join(delimiter);
   return isolatedEnv(stateDir, { PATH: path, SLURM_CONF: cluster.conf, TRAIN_WRAPPER: BIN.wrapper, ...extra });
+}
+
+/** One cluster suite's shared state and set-up; see {@link useClusterSuite}. */
+export interface ClusterSuite {
+  /** The cluster, from the suite's beforeAll on. */
+  readonly cluster: Cluster;
+  /** Jobs the suite submitted: cancelled (and waited for) at its end. */
+  readonly jobs: string[];
+  /** Run at the suite's end, after its jobs ended (temp dirs). */
+  readonly cleanups: Array<() => void>;
+  /** A work dir (readable by slurmd, under /tmp) with its own state dir and job environment. */
+  workspace(extra?: NodeJS.ProcessEnv): { dir: string; env: NodeJS.ProcessEnv };
+  /** Submits a job (`args` to sbatch) that the suite cancels at its end if it still runs; resolves its id. */
+  sbatch(args: string[], env: NodeJS.ProcessEnv, dir: string): Promise<string>;
+}
+
+/**
+ * The set-up every cluster suite shares, inside describeWithCluster's body: beforeAll takes the cluster and holds
+ * its lock (`lock`) for the whole suite; afterAll cancels the suite's jobs, runs `beforeRelease` (still under the
+ * lock), releases the lock and runs the cleanups. A workspace's job environment has WORK_DIR and `jobEnv`, then
+ * the `extra` given.
+ */
+export function useClusterSuite(getCluster: () => Cluster, options: {
+  lock: 'shared' | 'exclusive';
+  tempPrefix: string;
+  jobEnv?: NodeJS.ProcessEnv;
+  beforeRelease?: () => void | Promise<void>;
+  afterAllTimeoutMs?: number;
+}): ClusterSuite {
+  let cluster: Cluster | undefined;
+  let release: (() => void) | undefined;
+  const jobs: string[] = [];
+  const cleanups: Array<() => void> = [];
+  const suite: ClusterSuite = {
+    get cluster(): Cluster {
+      if (!cluster) throw new Error('the cluster is known from beforeAll on');
+      return cluster;
+    },
+    jobs,
+    cleanups,
+    workspace(extra = {}) {
+      const { dir, cleanup } = makeTempDir(options.tempPrefix);
+      cleanups.push(cleanup);
+      const env = jobEnv(suite.cluster, join(dir, '.state'), { WORK_DIR: dir, ...options.jobEnv, ...extra });
+      return { dir, env };
+    },
+    async sbatch(args, env, dir) {
+      const id = await submit(args, env, dir);
+      jobs.push(id);
+      return id;
+    },
+  };
+  beforeAll(async () => {
+    cluster = getCluster();
+    release = await lockCluster(options.lock);
+  }, 660_000);
+  afterAll(async () => {
+    try {
+      if (cluster) await cancelJobs(jobs, cluster.env);
+      await options.beforeRelease?.();
+    } finally {
+      release?.();
+      runCleanups(cleanups);
+    }
+  }, options.afterAllTimeoutMs);
+  return suite;
 }
 
 /** Runs a Slurm client command; resolves stdout or rejects with its stderr. */
@@ -116,16 +185,6 @@ export function readRunLog(workDir: string, marker: Marker): string {
   return marker.log_file ? readFileSync(join(workDir, marker.log_file), 'utf8') : '';
 }
 
-/** True while a process with this pid exists. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Cancels jobs a test left behind and waits (bounded) until they ended, so their dirs can be removed. */
 export async function cancelJobs(ids: string[], env: NodeJS.ProcessEnv): Promise<void> {
   if (ids.length === 0) return;
@@ -169,7 +228,8 @@ export async function lockCluster(mode: 'shared' | 'exclusive', timeoutMs = 600_
     }
     return null;
   };
-  const sharedHolders = () => readdirSync(LOCK_DIR).filter((n) => n.startsWith('shared.') && n !== `shared.${me}` && ownerAlive(n.slice(7)));
+  const sharedHolders = () =>
+    readdirSync(LOCK_DIR).filter((n) => n.startsWith('shared.') && n !== `shared.${me}` && ownerAlive(n.slice(7)));
   if (mode === 'shared') {
     await waitFor(() => {
       if (exclusiveHolder()) return false;
@@ -194,7 +254,7 @@ export async function lockCluster(mode: 'shared' | 'exclusive', timeoutMs = 600_
   return () => rmSync(exclusive, { recursive: true, force: true });
 }
 
-/** Runs test/slurm/cluster.sh (up/down/status …); rejects with its output when it fails. */
+/** Runs test/cluster/cluster.sh (up/down/status …); rejects with its output when it fails. */
 export function runClusterScript(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('bash', [CLUSTER_SCRIPT, ...args], { timeout: 120_000, encoding: 'utf8' }, (error, stdout, stderr) => {

@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, makeTempDir, waitFor } from './helpers/run-bin.js';
+import { isAlive } from '../helpers/processes.js';
+import { ROOT, makeTempDir, waitFor } from '../helpers/run-bin.js';
 
 const TRAIN = join(ROOT, 'examples', 'train.py');
 
@@ -29,16 +30,6 @@ function startTrain(args: string[], cwd: string): Running {
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, out: () => stdout, err: () => stderr, done, exited };
-}
-
-// True while a process with this pid exists.
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // The process group of a pid, through ps (works on Linux and macOS).

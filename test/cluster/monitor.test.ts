@@ -2,11 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { isAlive } from '../helpers/processes.js';
 import { BIN, isolatedEnv, makeTempDir, runBin, waitFor, type RunResult } from '../helpers/run-bin.js';
-import {
-  TEMPLATE, TRAIN_PY, cancelJobs, describeWithCluster, runCleanups, isAlive, jobEnv, lockCluster, submit, waitForHeartbeat,
-  waitForJobEnd, waitForMarker, type Cluster,
-} from './cluster.js';
+import { TEMPLATE, TRAIN_PY, describeWithCluster, useClusterSuite, waitForHeartbeat, waitForJobEnd, waitForMarker } from './cluster.js';
 
 interface WebhookBody {
   title: string;
@@ -18,27 +16,29 @@ interface WebhookBody {
 // The login-node monitor against the real scheduler: lost runs carry Slurm's view, arrays become one digest,
 // and the scheduler is asked once per pass however many runs it needs to know about.
 describeWithCluster('train-monitor with the real scheduler', (getCluster) => {
-  let cluster: Cluster;
-  let release: (() => void) | undefined;
   let receiver: Receiver;
-  const jobs: string[] = [];
   const pidsToReap: number[] = [];
-  const cleanups: Array<() => void> = [];
+  const suite = useClusterSuite(getCluster, {
+    lock: 'shared',
+    tempPrefix: 'hpc-run-slurm-mon-',
+    jobEnv: { KILL_GRACE: '2', HPC_RUN_HEARTBEAT_INTERVAL: '1' },
+    beforeRelease: async () => {
+      for (const pid of pidsToReap) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await receiver?.close();
+    },
+  });
 
   function workspace(extra: NodeJS.ProcessEnv = {}) {
-    const { dir, cleanup } = makeTempDir('hpc-run-slurm-mon-');
-    cleanups.push(cleanup);
-    const stateDir = join(dir, '.state');
+    const { dir, env } = suite.workspace(extra);
     const monitorStateDir = join(dir, '.monitor-state');
     const config = join(dir, 'monitor.yaml');
     writeFileSync(config, `notification:\n  channels:\n    - {type: webhook, url: "${receiver.url}/hook"}\ndigest:\n  min_batch: 5\n`);
-    const env = jobEnv(cluster, stateDir, { WORK_DIR: dir, KILL_GRACE: '2', HPC_RUN_HEARTBEAT_INTERVAL: '1', ...extra });
     return { dir, env, config, monitorStateDir };
   }
 
   /** One `train-monitor --once` pass over the work dirs, with the scheduler's commands on `path`. */
-  function monitorPass(dirs: string[], config: string, stateDir: string, path = cluster.env.PATH): Promise<RunResult> {
-    const env = isolatedEnv(stateDir, { SLURM_CONF: cluster.conf, PATH: path });
+  function monitorPass(dirs: string[], config: string, stateDir: string, path = suite.cluster.env.PATH): Promise<RunResult> {
+    const env = isolatedEnv(stateDir, { SLURM_CONF: suite.cluster.conf, PATH: path });
     const args = ['--once', '--stale-after', '2', '--config', config, ...dirs.flatMap((d) => ['--work-dir', d])];
     return runBin(BIN.monitor, args, { env });
   }
@@ -50,8 +50,8 @@ describeWithCluster('train-monitor with the real scheduler', (getCluster) => {
 
   /** Starts a hanging job, waits for its heartbeats, SIGKILLs its wrapper (what the OOM killer does). */
   async function startAndKillWrapper(w: ReturnType<typeof workspace>): Promise<string> {
-    const id = await submit([TEMPLATE('train.sbatch')], { ...w.env, TRAIN_CMD: `python3 ${TRAIN_PY} --steps 1 --sleep 0.01 --hang` }, w.dir);
-    jobs.push(id);
+    const trainCmd = `python3 ${TRAIN_PY} --steps 1 --sleep 0.01 --hang`;
+    const id = await suite.sbatch([TEMPLATE('train.sbatch')], { ...w.env, TRAIN_CMD: trainCmd }, w.dir);
     const heartbeat = await waitForHeartbeat(w.dir, id, 2);
     const log = await waitFor(() => {
       const name = existsSync(join(w.dir, 'logs')) ? readdirSync(join(w.dir, 'logs'))[0] : undefined;
@@ -60,22 +60,12 @@ describeWithCluster('train-monitor with the real scheduler', (getCluster) => {
     });
     pidsToReap.push(Number(/training: pid=(\d+)/.exec(log!)![1]));
     process.kill(heartbeat.pid, 'SIGKILL');
-    await waitForJobEnd(id, cluster.env);
+    await waitForJobEnd(id, suite.cluster.env);
     return id;
   }
 
   beforeAll(async () => {
-    cluster = getCluster();
-    release = await lockCluster('shared');
     receiver = await startReceiver(() => ({ status: 200, body: { ok: true } }));
-  }, 660_000);
-
-  afterAll(async () => {
-    if (cluster) await cancelJobs(jobs, cluster.env);
-    for (const pid of pidsToReap) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-    await receiver?.close();
-    release?.();
-    runCleanups(cleanups);
   });
 
   test('a wrapper SIGKILLed inside a running job: exactly one lost report, carrying the scheduler state', async () => {
@@ -103,8 +93,7 @@ describeWithCluster('train-monitor with the real scheduler', (getCluster) => {
     const w = workspace({
       TRAIN_CMD: `python3 ${TRAIN_PY} --steps 2 --sleep 0.01 $(case $SLURM_ARRAY_TASK_ID in 3|7) echo --fail 3;; esac)`,
     });
-    const arrayId = await submit([TEMPLATE('array.sbatch')], w.env, w.dir);
-    jobs.push(arrayId);
+    const arrayId = await suite.sbatch([TEMPLATE('array.sbatch')], w.env, w.dir);
     const taskIds = Array.from({ length: 10 }, (_, i) => `${arrayId}_${i}`);
     const markers = await Promise.all(taskIds.map((runId) => waitForMarker(w.dir, runId, 120_000)));
     expect(markers.map((m) => m.run_id)).toEqual(taskIds);
@@ -133,10 +122,10 @@ describeWithCluster('train-monitor with the real scheduler', (getCluster) => {
     // Each Slurm command on the monitor's PATH logs its caller's pid (one monitor process = one pass) and
     // then runs the real one.
     const spy = makeTempDir('hpc-run-slurm-spy-');
-    cleanups.push(spy.cleanup);
+    suite.cleanups.push(spy.cleanup);
     const callLog = join(spy.dir, 'calls.log');
     for (const name of ['squeue', 'sacct', 'scontrol']) {
-      const real = execFileSync('sh', ['-c', `command -v ${name}`], { env: cluster.env, encoding: 'utf8' }).trim();
+      const real = execFileSync('sh', ['-c', `command -v ${name}`], { env: suite.cluster.env, encoding: 'utf8' }).trim();
       writeFileSync(join(spy.dir, name), `#!/bin/sh\nprintf '%s %s %s\\n' "$PPID" "${name}" "$*" >> '${callLog}'\nexec '${real}' "$@"\n`);
       chmodSync(join(spy.dir, name), 0o755);
     }
@@ -145,7 +134,7 @@ describeWithCluster('train-monitor with the real scheduler', (getCluster) => {
     const ids: string[] = [];
     for (const w of spaces) ids.push(await startAndKillWrapper(w));
     const dirs = spaces.map((w) => w.dir);
-    const path = `${spy.dir}:${cluster.env.PATH}`;
+    const path = `${spy.dir}:${suite.cluster.env.PATH}`;
     await waitFor(async () => {
       await monitorPass(dirs, config, spaces[0].monitorStateDir, path);
       return ids.every((id) => reportsFor(id).length > 0);

@@ -1,32 +1,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, waitFor } from '../helpers/run-bin.js';
+import { waitFor } from '../helpers/run-bin.js';
 import { controlFileExists, writeControlFile } from '../wrapper/control-file.js';
 import {
-  TEMPLATE, TRAIN_PY, cancelJobs, describeWithCluster, jobEnv, lockCluster, readRunLog, runCleanups, submit, waitForHeartbeat,
-  waitForJobEnd, waitForMarker, type Cluster,
+  TEMPLATE, TRAIN_PY, describeWithCluster, readRunLog, useClusterSuite, waitForHeartbeat, waitForJobEnd,
+  waitForMarker,
 } from './cluster.js';
 
 // `train-monitor stop` under the real scheduler: the control file in the work dir reaches the wrapper inside the
 // job (no ssh, no scancel); TERM ends the run through the grace period, USR1 reaches the script and it goes on.
 describeWithCluster('stop through the control file under the real scheduler', (getCluster) => {
-  let cluster: Cluster;
-  let release: (() => void) | undefined;
-  const jobs: string[] = [];
-  const cleanups: Array<() => void> = [];
-
-  function workspace(extra: NodeJS.ProcessEnv = {}) {
-    const { dir, cleanup } = makeTempDir('hpc-run-slurm-stop-');
-    cleanups.push(cleanup);
-    const env = jobEnv(cluster, join(dir, '.state'), { WORK_DIR: dir, KILL_GRACE: '5', HPC_RUN_HEARTBEAT_INTERVAL: '1', ...extra });
-    return { dir, env };
-  }
-
-  async function sbatch(env: NodeJS.ProcessEnv, dir: string): Promise<string> {
-    const id = await submit([TEMPLATE('train.sbatch')], env, dir);
-    jobs.push(id);
-    return id;
-  }
+  const suite = useClusterSuite(getCluster, {
+    lock: 'shared', tempPrefix: 'hpc-run-slurm-stop-', jobEnv: { KILL_GRACE: '5', HPC_RUN_HEARTBEAT_INTERVAL: '1' },
+  });
+  const { workspace } = suite;
+  const sbatch = (env: NodeJS.ProcessEnv, dir: string) => suite.sbatch([TEMPLATE('train.sbatch')], env, dir);
 
   // The run's log once it shows `pattern` (the script is past its start and handles signals).
   async function waitForLog(dir: string, pattern: RegExp): Promise<void> {
@@ -36,17 +24,6 @@ describeWithCluster('stop through the control file under the real scheduler', (g
     }, 60_000, 100);
   }
 
-  beforeAll(async () => {
-    cluster = getCluster();
-    release = await lockCluster('shared');
-  }, 660_000);
-
-  afterAll(async () => {
-    if (cluster) await cancelJobs(jobs, cluster.env);
-    release?.();
-    runCleanups(cleanups);
-  });
-
   test('TERM: the run ends terminated with stopped_by and the reason; the job ends; the control file is gone', async () => {
     const { dir, env } = workspace({ TRAIN_CMD: `python3 ${TRAIN_PY} --steps 2 --sleep 0.01 --hang` });
     const id = await sbatch(env, dir);
@@ -54,9 +31,11 @@ describeWithCluster('stop through the control file under the real scheduler', (g
     await waitForLog(dir, /hanging/);
     writeControlFile(dir, id, { signal: 'TERM', reason: 'loss diverged', by: 'alice@login1' });
     const marker = await waitForMarker(dir, id);
-    expect(marker).toMatchObject({ status: 'terminated', run_id: id, signal: 'SIGTERM', exit_code: 143, stopped_by: 'alice@login1', stop_reason: 'loss diverged' });
+    expect(marker).toMatchObject({
+      status: 'terminated', run_id: id, signal: 'SIGTERM', exit_code: 143, stopped_by: 'alice@login1', stop_reason: 'loss diverged',
+    });
     expect(marker.slurm).toMatchObject({ job_id: id });
-    const state = await waitForJobEnd(id, cluster.env);
+    const state = await waitForJobEnd(id, suite.cluster.env);
     expect(state).toMatchObject({ state: 'FAILED', exitCode: '143:0' });
     expect(controlFileExists(dir, id)).toBe(false);
   });
@@ -73,6 +52,6 @@ describeWithCluster('stop through the control file under the real scheduler', (g
     expect(log).toMatch(/checkpoint saved at step \d+/);
     expect(log).toContain('training done: 300 steps');
     expect(controlFileExists(dir, id)).toBe(false);
-    expect((await waitForJobEnd(id, cluster.env)).state).toBe('COMPLETED');
+    expect((await waitForJobEnd(id, suite.cluster.env)).state).toBe('COMPLETED');
   });
 });

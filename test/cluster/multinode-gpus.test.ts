@@ -16,7 +16,10 @@ describe('multinode.sbatch: GPUs per node', () => {
 
   const run = (env: Record<string, string>) => {
     const result = spawnSync('/bin/bash', [TEMPLATE('multinode.sbatch')], {
-      env: { PATH: `${tmp.dir}:/usr/bin:/bin`, TRAIN_WRAPPER: join(tmp.dir, 'wrapper'), WORK_DIR: tmp.dir, SLURM_JOB_NODELIST: 'node1', ...env },
+      env: {
+        PATH: `${tmp.dir}:/usr/bin:/bin`, TRAIN_WRAPPER: join(tmp.dir, 'wrapper'), WORK_DIR: tmp.dir, SLURM_JOB_NODELIST: 'node1',
+        ...env,
+      },
       encoding: 'utf8',
     });
     return { code: result.status, out: result.stdout.trim(), err: result.stderr.trim() };
@@ -39,6 +42,10 @@ describe('multinode.sbatch: GPUs per node', () => {
   });
 
   test('a count it cannot use: one line, exit 2, the wrapper never starts', () => {
-    expect(run({ GPUS_PER_NODE: 'four' })).toEqual({ code: 2, out: '', err: expect.stringMatching(/^multinode\.sbatch: cannot use 'four' as the number of GPUs per node/) });
+    expect(run({ GPUS_PER_NODE: 'four' })).toEqual({
+      code: 2,
+      out: '',
+      err: expect.stringMatching(/^multinode\.sbatch: cannot use 'four' as the number of GPUs per node/),
+    });
   });
 });

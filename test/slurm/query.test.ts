@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryJobStates } from '../lib/slurm/query.js';
-import { makeTempDir } from './helpers/run-bin.js';
+import { queryJobStates } from '../../lib/slurm/query.js';
+import { makeTempDir } from '../helpers/run-bin.js';
 
 // Fake squeue/sacct/scontrol on a private PATH: each logs its arguments and prints what the test put in the
 // environment, in the exact formats the real commands print (checked against Slurm 22.05 on a test cluster).
@@ -41,8 +41,10 @@ function fakeSlurm(fakes: Partial<Record<'squeue' | 'sacct' | 'scontrol', Fake>>
 }
 
 const SCONTROL_OUT = [
-  'JobId=101 JobName=bert UserId=alice(1000) GroupId=alice(1000) Priority=1 JobState=FAILED Reason=NonZeroExitCode Dependency=(null) Requeue=1 Restarts=0 BatchFlag=1 ExitCode=3:0 RunTime=00:00:04 TimeLimit=UNLIMITED',
-  'JobId=205 ArrayJobId=200 ArrayTaskId=4 JobName=sweep UserId=alice(1000) JobState=OUT_OF_MEMORY Reason=OutOfMemory Restarts=0 ExitCode=0:125',
+  'JobId=101 JobName=bert UserId=alice(1000) GroupId=alice(1000) Priority=1 JobState=FAILED Reason=NonZeroExitCode ' +
+    'Dependency=(null) Requeue=1 Restarts=0 BatchFlag=1 ExitCode=3:0 RunTime=00:00:04 TimeLimit=UNLIMITED',
+  'JobId=205 ArrayJobId=200 ArrayTaskId=4 JobName=sweep UserId=alice(1000) JobState=OUT_OF_MEMORY Reason=OutOfMemory ' +
+    'Restarts=0 ExitCode=0:125',
   'JobId=300 JobName=long UserId=alice(1000) JobState=TIMEOUT Reason=TimeLimit Restarts=0 ExitCode=0:15',
   'JobId=301 JobName=gone UserId=alice(1000) JobState=NODE_FAIL Reason=NodeDown Restarts=0 ExitCode=0:0',
   'JobId=302 JobName=stop UserId=alice(1000) JobState=CANCELLED Reason=None Restarts=0 ExitCode=0:15',
@@ -122,7 +124,9 @@ describe('queryJobStates (fake Slurm commands)', () => {
   });
 
   test('a requeue suffix is ignored and ids unknown everywhere are named in the note', async () => {
-    const { env } = fakeSlurm({ squeue: {}, sacct: { code: 1, err: 'Slurm accounting storage is disabled' }, scontrol: { out: SCONTROL_OUT } });
+    const { env } = fakeSlurm({
+      squeue: {}, sacct: { code: 1, err: 'Slurm accounting storage is disabled' }, scontrol: { out: SCONTROL_OUT },
+    });
     const result = await queryJobStates(['300_r2', '999', 'not-a-job'], { env });
     expect(result.states.get('300_r2')?.state).toBe('TIMEOUT');
     expect(result.states.has('999')).toBe(false);
@@ -141,7 +145,9 @@ describe('queryJobStates (fake Slurm commands)', () => {
     const { env } = fakeSlurm({ squeue: { code: 1, err: 'slurm_load_jobs error: Unable to contact slurm controller (connect failure)' } });
     const result = await queryJobStates(['101'], { env });
     expect(result.available).toBe(false);
-    expect(result.note).toBe('scheduler not answering (squeue: slurm_load_jobs error: Unable to contact slurm controller (connect failure))');
+    expect(result.note).toBe(
+      'scheduler not answering (squeue: slurm_load_jobs error: Unable to contact slurm controller (connect failure))',
+    );
   });
 
   test('a hanging command is cut off by timeoutMs', async () => {

@@ -22,7 +22,11 @@ describe('login-node templates', () => {
     const env = isolatedEnv(state, { HOME: home, PATH: path });
     delete env.XDG_STATE_HOME;
     delete env.HPC_RUN_CONFIG;
-    const run = await runBin(BIN.wrapper, ['--work-dir', work, '--quiet', '--', 'python3', TRAIN_PY, '--steps', '2', '--sleep', '0.01'], { env, cwd: home });
+    const run = await runBin(
+      BIN.wrapper,
+      ['--work-dir', work, '--quiet', '--', 'python3', TRAIN_PY, '--steps', '2', '--sleep', '0.01'],
+      { env, cwd: home },
+    );
     expect(run.code).toBe(0);
     expect(readdirSync(work)).toContain('.train_complete.json');
     const reportCount = () => {
@@ -63,7 +67,8 @@ describe('login-node templates', () => {
     }
   });
   if (!hasMultiplexer) console.warn('monitor-screen.sh test skipped: neither screen nor tmux is installed');
-  (hasMultiplexer ? test : test.skip)('monitor-screen.sh: starts train-monitor --interval 60 in a named session, once; --stop ends it', async () => {
+  const testWithMultiplexer = hasMultiplexer ? test : test.skip;
+  testWithMultiplexer('monitor-screen.sh: starts train-monitor --interval 60 in a named session, once; --stop ends it', async () => {
     const run = await finishedRun();
     // A private tmux/screen socket dir and session name, so no session of the user is touched.
     const sockets = join(run.dir, 'sockets');

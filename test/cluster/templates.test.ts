@@ -1,47 +1,21 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, makeTempDir, waitFor } from '../helpers/run-bin.js';
-import {
-  TEMPLATE, TRAIN_PY, cancelJobs, describeWithCluster, jobEnv, lockCluster, readRunLog, runCleanups, submit, waitForJobEnd,
-  waitForMarker, type Cluster,
-} from './cluster.js';
+import { TEMPLATE, TRAIN_PY, describeWithCluster, readRunLog, useClusterSuite, waitForJobEnd, waitForMarker } from './cluster.js';
 
 // What the templates read from Slurm and what they say when the compute node cannot start the wrapper.
 describeWithCluster('slurm/ templates: GPUs per node and a missing node', (getCluster) => {
-  let cluster: Cluster;
-  let release: (() => void) | undefined;
-  const jobs: string[] = [];
-  const cleanups: Array<() => void> = [];
-
-  function workspace(extra: NodeJS.ProcessEnv = {}) {
-    const { dir, cleanup } = makeTempDir('hpc-run-slurm-tpl-');
-    cleanups.push(cleanup);
-    const env = jobEnv(cluster, join(dir, '.state'), { WORK_DIR: dir, KILL_GRACE: '2', ...extra });
-    return { dir, env };
-  }
-
-  async function sbatch(args: string[], env: NodeJS.ProcessEnv, dir: string): Promise<string> {
-    const id = await submit(args, env, dir);
-    jobs.push(id);
-    return id;
-  }
-
-  beforeAll(async () => {
-    cluster = getCluster();
-    release = await lockCluster('shared');
-  }, 660_000);
-
-  afterAll(async () => {
-    if (cluster) await cancelJobs(jobs, cluster.env);
-    release?.();
-    runCleanups(cleanups);
-  });
+  const suite = useClusterSuite(getCluster, { lock: 'shared', tempPrefix: 'hpc-run-slurm-tpl-', jobEnv: { KILL_GRACE: '2' } });
+  const { workspace, sbatch, cleanups } = suite;
 
   // multinode.sbatch with a torchrun stand-in that prints its arguments; returns the run's log.
   async function multinodeLog(extra: NodeJS.ProcessEnv): Promise<string> {
     const fakeBin = makeTempDir('hpc-run-torchrun-');
     cleanups.push(fakeBin.cleanup);
-    writeFileSync(join(fakeBin.dir, 'torchrun'), `#!/bin/bash\necho "torchrun stand-in: $*"\nexec python3 ${TRAIN_PY} --steps 1 --sleep 0.01\n`);
+    writeFileSync(
+      join(fakeBin.dir, 'torchrun'),
+      `#!/bin/bash\necho "torchrun stand-in: $*"\nexec python3 ${TRAIN_PY} --steps 1 --sleep 0.01\n`,
+    );
     chmodSync(join(fakeBin.dir, 'torchrun'), 0o755);
     const { dir, env } = workspace(extra);
     env.PATH = `${fakeBin.dir}:${env.PATH}`;
@@ -74,10 +48,11 @@ describeWithCluster('slurm/ templates: GPUs per node and a missing node', (getCl
     mkdirSync(emptyBin);
     const { dir, env } = workspace({ TRAIN_WRAPPER: BIN.wrapper });
     const id = await sbatch([`--export=ALL,PATH=${emptyBin}`, ...args, TEMPLATE(name)], env, dir);
-    const state = await waitForJobEnd(id, cluster.env);
+    const state = await waitForJobEnd(id, suite.cluster.env);
     expect(state).toMatchObject({ state: 'FAILED', exitCode: '127:0' });
     const file = join(dir, out.replace('%j', id).replace('%A', id).replace('%a', '0'));
     const text = await waitFor(() => readFileSync(file, 'utf8').trim(), 10_000);
-    expect(text.split('\n')).toEqual([expect.stringMatching(new RegExp(`^${name.replace('.', '\\.')}: node \\(Node\\.js\\) is not on PATH on .*module load nodejs`))]);
+    const notOnPath = new RegExp(`^${name.replace('.', '\\.')}: node \\(Node\\.js\\) is not on PATH on .*module load nodejs`);
+    expect(text.split('\n')).toEqual([expect.stringMatching(notOnPath)]);
   });
 });
