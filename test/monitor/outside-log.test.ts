@@ -42,6 +42,29 @@ describe('a log outside the work dir', () => {
     expect(readFileSync(join(box.stateDir, 'notifications.log'), 'utf8')).toContain('epoch 5 loss 0.777');
   });
 
+  test('--log-dir outside, monitor --dry-run: the printed report carries the tail', async () => {
+    await runWithOutsideLog();
+    const result = await monitor(['--work-dir', box.workDir, '--dry-run']);
+    expect(result.stdout).toContain('epoch 3 loss 0.4217');
+    expect(result.stdout + result.stderr).not.toContain('outside the work dir');
+  });
+
+  test('--log-dir outside, tasks of one array job: the digest carries the first failure\'s tail', async () => {
+    for (const task of ['1', '2']) {
+      const slurm = { SLURM_JOB_ID: `90${task}`, SLURM_ARRAY_JOB_ID: '900', SLURM_ARRAY_TASK_ID: task };
+      const args = ['--work-dir', box.workDir, '--quiet', '--log-dir', join(scratch, 'logs'), '--command',
+        `printf "task %s loss %s\\n" ${task} 0.${task}${task}; exit 3`];
+      expect(statusOf(await box.run(args, slurm))).toBe(3);
+    }
+    const config = join(box.root, 'digest.yaml');
+    writeFileSync(config, 'notification:\n  type: console\ndigest:\n  min_batch: 2\n');
+    const result = await monitor(['--work-dir', box.workDir, '--config', config]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/array 900 · 0\/2 ok/);
+    expect(result.stdout).toContain('task 1 loss 0.11');
+    expect(result.stdout + result.stderr).not.toContain('outside the work dir');
+  });
+
   test('a logs -> elsewhere symlink: the report carries the tail', async () => {
     symlinkSync(join(scratch, 'logs'), join(box.workDir, 'logs'));
     await box.run(['--work-dir', box.workDir, '--quiet', '--command', 'printf "epoch %s loss %s\\n" 9 0.1234; exit 3']);
