@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HpcRunError, errnoCode } from '../common/errors.js';
 import type { DeliveryState } from '../common/marker.js';
@@ -22,6 +22,30 @@ export async function putBack(item: ClaimedMarker): Promise<string> {
   return target;
 }
 
+/** The private temp of putBackWithState: `<marker>.state-<pid>-<hex>`. */
+export const STATE_TEMP_NAME = /^\.train_complete(?:\.[^/]*)?\.json\.state-\d+-[0-9a-f]+$/;
+
+/** A temp this old was left by a process killed mid-write (the write and the rename take milliseconds). */
+export const STATE_TEMP_STALE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the temps of putBackWithState that a killed process left behind, once older than STATE_TEMP_STALE_MS:
+ * nobody reads them (the marker itself is intact under its own name). Returns how many were removed.
+ */
+export async function removeStaleStateTemps(paths: string[], nowMs: number): Promise<number> {
+  let removed = 0;
+  for (const path of paths) {
+    try {
+      if (nowMs - (await stat(path)).mtimeMs < STATE_TEMP_STALE_MS) continue;
+      await unlink(path);
+      removed += 1;
+    } catch {
+      // gone already, or not ours to remove: left alone
+    }
+  }
+  return removed;
+}
+
 /**
  * Rewrites a claimed marker with its delivery state and puts it back. The new text is written to a private temp
  * first; then the claim is fenced and the temp renamed over the fresh claim name, so a monitor that lost the claim
@@ -29,6 +53,7 @@ export async function putBack(item: ClaimedMarker): Promise<string> {
  */
 export async function putBackWithState(item: ClaimedMarker, state: DeliveryState): Promise<string> {
   const temp = join(dirname(item.claimPath), `${basename(item.markerPath)}.state-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // (A process killed between the write and the rename leaves the temp: a later pass removes it, STATE_TEMP_NAME.)
   try {
     await writeFile(temp, `${JSON.stringify({ ...item.marker, delivery: state }, null, 2)}\n`, { flag: 'wx' });
     await fence(item);

@@ -5,6 +5,7 @@ import { deliverDigest } from '../delivery/deliver-digest.js';
 import { deliverSingle, outsideLogFor } from '../delivery/deliver-one.js';
 import { readMarkerFile } from '../delivery/read.js';
 import { recoverAbandoned } from '../delivery/recover.js';
+import { removeStaleStateTemps } from '../delivery/release.js';
 import { describeRetry, describeWhen, reschedule, retryTime } from '../delivery/schedule.js';
 import type { DeliveryOutcome } from '../delivery/send.js';
 import { deliveryIdOf } from '../delivery/delivery-id.js';
@@ -92,6 +93,10 @@ export async function runPass(sources: PassSources, ctx: MonitorContext, shouldS
   );
   const newMarkers: Array<{ path: string; workDir: string | null }> = recovered.lostMarkers;
   summary.lost += recovered.lostMarkers.length;
+  if (scan.stateTemps.length > 0 && !ctx.dryRun) {
+    const removed = await removeStaleStateTemps(scan.stateTemps.map((f) => f.path), ctx.now());
+    if (removed > 0) ctx.logger.info(`removed ${removed} temp file(s) a killed monitor left behind (*.state-<pid>-*)`);
+  }
 
   const stale = observation.stale.map((s) => ({ ...s, run: live.find((h) => h.file.path === s.path) })).filter((s) => s.run);
   if (stale.length > 0 && !shouldStop()) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
 import { HEARTBEAT_NAME, MARKER_NAME } from '../common/paths.js';
 import { parseClaimName, type ClaimName } from '../delivery/claim-name.js';
+import { STATE_TEMP_NAME } from '../delivery/release.js';
 import { mapLimit } from './concurrency.js';
 
 /** A directory the monitor looks into; `workDir` is null for the spool (each marker names its own work dir). */
@@ -28,6 +29,8 @@ export interface ScanResult {
   markers: FoundFile[];
   heartbeats: FoundFile[];
   claims: FoundClaim[];
+  /** Temps of a delivery-state rewrite (`<marker>.state-<pid>-<hex>`), left only by a process killed mid-write. */
+  stateTemps: FoundFile[];
   /** Directories that do not exist (or vanished). */
   missing: ScanTarget[];
   /** Directories that could not be read, with the system's words. */
@@ -40,7 +43,9 @@ const SCAN_CONCURRENCY = 64;
 
 /** Lists every target once and sorts what it finds into markers, heartbeats and claims. */
 export async function scanTargets(targets: readonly ScanTarget[]): Promise<ScanResult> {
-  const result: ScanResult = { markers: [], heartbeats: [], claims: [], missing: [], unreadable: [], markerNames: new Map() };
+  const result: ScanResult = {
+    markers: [], heartbeats: [], claims: [], stateTemps: [], missing: [], unreadable: [], markerNames: new Map(),
+  };
   const listings = await mapLimit(targets, SCAN_CONCURRENCY, async (target) => {
     try {
       return await readdir(target.dir);
@@ -76,6 +81,8 @@ function sortNames(target: ScanTarget, names: string[], result: ScanResult): voi
         seen.add(claim.base);
       } else if (claim && HEARTBEAT_NAME.test(claim.base)) {
         result.claims.push({ ...file, claim, kind: 'heartbeat' });
+      } else if (STATE_TEMP_NAME.test(name)) {
+        result.stateTemps.push(file);
       } else if (name.endsWith('.bad')) {
         seen.add(name.replace(/(?:\.\d+)?\.bad$/, ''));
       }
