@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { errnoCode } from './errors.js';
 
@@ -28,8 +27,16 @@ export async function moveNoClobber(from: string, to: string): Promise<boolean> 
  * Creates `path` holding `text` only if no such file exists: a complete private temp file moved into place without
  * clobbering, so a reader never sees half of it. Returns false when `path` was already there; the temp never stays.
  */
+// A temp name's suffix: unique enough beside the pid (and 'wx' refuses a clash anyway). Not node:crypto, whose
+// loading costs every wrapper start a few milliseconds.
+let counter = 0;
+function uniqueSuffix(): string {
+  counter += 1;
+  return `${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0')}${counter}`;
+}
+
 export async function createNoClobber(path: string, text: string, options: { fsync?: boolean; mode?: number } = {}): Promise<boolean> {
-  const temp = `${path}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const temp = `${path}.new-${process.pid}-${uniqueSuffix()}`;
   try {
     const file = await open(temp, 'wx', options.mode ?? 0o666);
     try {
