@@ -5,7 +5,7 @@ import { spoolDir } from '../common/paths.js';
 import { mapLimit } from '../monitor/concurrency.js';
 import { markerNameFor } from '../monitor/lost.js';
 import { scanTargets, type ScanTarget } from '../monitor/scan.js';
-import { readSpool } from '../monitor/spool.js';
+import { readSpool, type SpoolView } from '../monitor/spool.js';
 import { cleanLine } from '../report/clean.js';
 import { isInside, resolveLogPath } from '../report/log-path.js';
 import { readLogTail } from '../report/tail.js';
@@ -77,7 +77,8 @@ const READ_CONCURRENCY = 64;
 export async function collectRuns(options: CollectOptions): Promise<RunRow[]> {
   const now = options.nowMs ?? Date.now();
   const only = options.workDirs?.map((d) => resolve(d));
-  const targets: ScanTarget[] = only ? only.map((dir) => ({ dir, workDir: dir })) : (await readSpool(spoolDir(options.env))).targets;
+  const view = only ? null : await readSpool(spoolDir(options.env));
+  const targets: ScanTarget[] = only ? only.map((dir) => ({ dir, workDir: dir })) : view!.targets;
   const [scan, ops] = await Promise.all([
     scanTargets(targets),
     readOpsState(options.env).catch(() => ({ schema: 1, runs: {}, outbox: [] }) as OpsState),
@@ -98,6 +99,7 @@ export async function collectRuns(options: CollectOptions): Promise<RunRow[]> {
   });
   for (const row of [...live, ...ended]) if (row && (!only || only.includes(row.work_dir))) rows.push(row);
   if (options.all) rows.push(...(await deliveredRows(options.env, rows, only, options.historyLimit ?? 100)));
+  await allowOutsideLogs(rows, view, options.env);
   if (options.lastLine !== false) await mapLimit(rows, READ_CONCURRENCY, async (row) => void (row.last_line = await readLastLine(row)));
   return rows.sort((a, b) => (Date.parse(b.started_at ?? '') || 0) - (Date.parse(a.started_at ?? '') || 0));
 }
@@ -248,7 +250,30 @@ export async function logPathOf(row: Pick<RunRow, 'log_file' | 'work_dir'>): Pro
     const real = await realpath(join(row.work_dir, given)).catch(() => null);
     if (real && isInside(row.work_dir, real)) return real;
   }
-  return (await resolveLogPath({ log_file: given, work_dir: row.work_dir } as Marker, row.work_dir)).path;
+  const outside = outsideLogs.get(row);
+  const allowed = outside === undefined ? undefined : async () => outside;
+  return (await resolveLogPath({ log_file: given, work_dir: row.work_dir } as Marker, row.work_dir, allowed)).path;
+}
+
+// Logs outside their work dir that a row may show: the run's own spool entry names exactly that file (the wrapper
+// wrote it there, in the user's private state dir), as for reports. Kept beside the rows, out of their JSON.
+const outsideLogs = new WeakMap<object, string>();
+
+async function allowOutsideLogs(rows: RunRow[], view: SpoolView | null, env: NodeJS.ProcessEnv): Promise<void> {
+  const outside = rows.filter((r) => r.log_file !== null && isAbsolute(r.log_file));
+  if (outside.length === 0) return;
+  const records = (view ?? (await readSpool(spoolDir(env)).catch(() => null)))?.records ?? [];
+  const key = (workDir: string, log: string, host: string, started: string | null) => `${workDir}\0${log}\0${host}\0${started}`;
+  const named = new Map<string, string>();
+  for (const { entry } of records) {
+    if (typeof entry.log_file === 'string' && isAbsolute(entry.log_file)) {
+      named.set(key(entry.work_dir, entry.log_file, entry.host, entry.started_at), entry.log_file);
+    }
+  }
+  for (const row of outside) {
+    const log = named.get(key(row.work_dir, row.log_file!, row.host, row.started_at));
+    if (log !== undefined) outsideLogs.set(row, log);
+  }
 }
 
 /** A short name for a run: its run id, else its work dir's name. */

@@ -1,8 +1,6 @@
-import type { Marker } from '../common/marker.js';
 import { readHistory, type HistoryEntry } from '../ops/history.js';
-import { collectRuns, type RunRow } from '../ops/runs.js';
+import { collectRuns, logPathOf, type RunRow } from '../ops/runs.js';
 import { cleanLines } from '../report/clean.js';
-import { resolveLogPath } from '../report/log-path.js';
 import { readLogTail } from '../report/tail.js';
 import type { RunSource } from './server.js';
 
@@ -52,13 +50,11 @@ export function createRunSource(options: { env: NodeJS.ProcessEnv; workDirs: str
   return {
     runs,
     logTail: async (run, lines) => {
-      const log = run.log_file;
-      if (!log) return [];
-      // The same rule as reports: a log outside the run's work dir is never read.
-      const resolved = await resolveLogPath({ log_file: log, work_dir: run.work_dir } as Marker, run.work_dir);
-      if (!resolved.path) return [];
+      // The same rule as reports: a log outside the run's work dir is read only where the run's spool entry names it.
+      const path = await logPathOf(run);
+      if (!path) return [];
       try {
-        return cleanLines((await readLogTail(resolved.path, lines, { maxBytes: 256 * 1024 })).lines);
+        return cleanLines((await readLogTail(path, lines, { maxBytes: 256 * 1024 })).lines);
       } catch {
         return [];
       }

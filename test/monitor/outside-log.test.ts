@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, runBin } from '../helpers/run-bin.js';
+import { BIN, runBin, startBin, waitFor } from '../helpers/run-bin.js';
 import { makeSandbox, statusOf, type Sandbox } from '../wrapper/setup.js';
 
 // A log dir outside the work dir (`--log-dir /scratch/$USER/logs`, or a `logs -> /elsewhere` symlink): the monitor
@@ -63,6 +63,33 @@ describe('a log outside the work dir', () => {
     expect(result.stdout).toMatch(/array 900 · 0\/2 ok/);
     expect(result.stdout).toContain('task 1 loss 0.11');
     expect(result.stdout + result.stderr).not.toContain('outside the work dir');
+  });
+
+  test('--log-dir outside, a live run: status shows its last line and follow prints its lines to the end', async () => {
+    const command = 'echo "outside 1"; while [ ! -e go ]; do sleep 0.1; done; echo "outside 2"';
+    const logDir = join(scratch, 'logs');
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--run-id', 'live1', '--log-dir', logDir, '--command', command]);
+    let follow: ReturnType<typeof startBin> | null = null;
+    try {
+      await waitFor(() => run.output().includes('outside 1'));
+      await waitFor(() => box.spool().length === 1);
+      const status = await runBin(BIN.monitor, ['status', '--json'], { env: box.env, cwd: box.root });
+      const rows = JSON.parse(status.stdout);
+      expect(rows).toEqual([expect.objectContaining({ run_id: 'live1', state: 'running', last_line: 'outside 1' })]);
+      follow = startBin(BIN.monitor, ['follow', 'live1'], { env: box.env, cwd: box.root });
+      let followed = '';
+      follow.child.stdout?.on('data', (d: Buffer) => (followed += d.toString()));
+      await waitFor(() => followed.includes('outside 1'));
+      writeFileSync(join(box.workDir, 'go'), '');
+      expect((await run.done).code).toBe(0);
+      expect((await follow.done).code).toBe(0);
+      expect(followed).toMatch(/outside 1\noutside 2\n/);
+    } finally {
+      // A failure above must not leave the run or the follower behind.
+      writeFileSync(join(box.workDir, 'go'), '');
+      follow?.child.kill('SIGTERM');
+      await run.done;
+    }
   });
 
   test('a logs -> elsewhere symlink: the report carries the tail', async () => {
