@@ -56,7 +56,13 @@ export async function readItemHeartbeat(item: OutboxItem): Promise<{ heartbeat: 
  * Builds the report of one in-run event: `stalled` with the log's last lines, `gpu_idle` with the GPUs' readings,
  * `resumed` short. The log is read from its end, inside the work dir only, like every end report.
  */
-export async function buildInRunReport(item: OutboxItem, heartbeat: Heartbeat | null, config: Config): Promise<Report> {
+export async function buildInRunReport(
+  item: OutboxItem,
+  heartbeat: Heartbeat | null,
+  config: Config,
+  /** The run's log outside its work dir, where its spool entry names it (see DeliveryContext.outsideLogOf). */
+  outsideLogOf?: (marker: Marker) => Promise<string | null>,
+): Promise<Report> {
   const language = config.report.language;
   const t = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate(language, key, params);
   const marker = inRunMarker(item, heartbeat);
@@ -66,7 +72,11 @@ export async function buildInRunReport(item: OutboxItem, heartbeat: Heartbeat | 
     item.kind === 'resumed' ? Math.min(RESUMED_TAIL_LINES, config.report.include_last_n_lines) : config.report.include_last_n_lines;
   const log = await readLogSection(
     { ...marker, status: 'success' },
-    { workDir: item.work_dir, report: { ...config.report, include_last_n_lines: tailLines } },
+    {
+      workDir: item.work_dir,
+      report: { ...config.report, include_last_n_lines: tailLines },
+      outsideLog: outsideLogOf ? () => outsideLogOf(marker) : undefined,
+    },
   );
 
   const summary: Pair[] = [[t('label.status'), statusLabel(language, item.kind)]];

@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { Marker } from '../common/marker.js';
 import { retryDelay } from '../delivery/backoff.js';
 import type { MonitorContext } from '../monitor/context.js';
+import { markerNameFor } from '../monitor/lost.js';
 import { appendHistory, type HistoryEntry } from './history.js';
 import { buildInRunReport, readItemHeartbeat } from './in-run-report.js';
 import { updateOpsState, type OutboxItem } from './ops-state.js';
@@ -29,7 +32,7 @@ export async function deliverOutbox(ctx: MonitorContext): Promise<{ delivered: n
       const { heartbeat, gone } = await readItemHeartbeat(item);
       if (!gone) {
         await printDryRun(
-          item.report ?? (await buildInRunReport(item, heartbeat, ctx.config)),
+          item.report ?? (await buildInRunReport(item, heartbeat, ctx.config, outsideLogFor(item, ctx))),
           ctx,
           `${item.kind} report of ${describeItem(item)}`,
         );
@@ -50,7 +53,7 @@ export async function deliverOutbox(ctx: MonitorContext): Promise<{ delivered: n
       ctx.logger.info(`${describeItem(item)} ended before its ${item.kind} report went out; the end report follows instead`);
       continue;
     }
-    const report = item.report ?? (await buildInRunReport(item, heartbeat, ctx.config));
+    const report = item.report ?? (await buildInRunReport(item, heartbeat, ctx.config, outsideLogFor(item, ctx)));
     const result = await sendToChannels(report, item.delivered, ctx);
     const delivered = [...new Set([...item.delivered, ...result.ok])];
     const done = result.failures.length === 0;
@@ -117,4 +120,12 @@ function historyEntry(
     exit_code: null,
     channels,
   };
+}
+
+// The run's log outside its work dir, looked up as for its end report: by the marker it will write.
+function outsideLogFor(item: OutboxItem, ctx: MonitorContext): ((marker: Marker) => Promise<string | null>) | undefined {
+  const lookup = ctx.outsideLogOf;
+  if (!lookup) return undefined;
+  const markerPath = join(dirname(item.run_key), markerNameFor(basename(item.run_key)));
+  return (marker) => lookup(markerPath, marker);
 }

@@ -48,6 +48,17 @@ describe('stall alert', () => {
     expect(kinds).toEqual(['in_run:stalled', 'in_run:resumed']);
   });
 
+  test('a run logging outside its work dir (--log-dir): the stalled report still carries its last lines', async () => {
+    box.writeConfig('monitor:\n  stall_after: 2s\n  gpu_idle: off\n');
+    const dir = box.workDir('scratchlog');
+    const logDir = join(box.root, 'scratch', 'logs');
+    await box.startWrapper(dir, 's1', 'echo "epoch 4 loss 0.25"; echo "waiting on rank 3"; sleep 60', { HPC_RUN_LOG_DIR: logDir });
+    await passes(() => countReports(box.notifications(), /stalled/) > 0);
+    const stalled = box.notifications().split(/^=====.*=====$/m).find((b) => /stalled/.test(b.trim().split('\n')[0]))!;
+    expect(stalled).toMatch(/waiting on rank 3/);
+    expect(stalled).not.toMatch(/outside the work dir/);
+  });
+
   test('the wrapper\'s own stall_after_s in the heartbeat wins over the config', async () => {
     // The monitor's setting would never fire; the run asks for 1 s (as a wrapper with --stall-after 1s writes it).
     box.writeConfig('monitor:\n  stall_after: 1h\n  gpu_idle: off\n');
