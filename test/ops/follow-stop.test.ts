@@ -115,6 +115,20 @@ describe('train-monitor stop', () => {
     expect(nonces.size).toBe(4);
   });
 
+  test('end to end: train-monitor stop ends a live wrapper, whose marker says who stopped it and why', async () => {
+    const dir = box.workDir('live');
+    const run = await box.startWrapper(dir, 'e2e', 'echo ready; exec sleep 60', { HPC_RUN_CONTROL_INTERVAL: '0.2' });
+    const stop = await box.monitor(['stop', 'e2e', '--reason', 'loss diverged']);
+    expect(stop.code).toBe(0);
+    const ended = await run.done;
+    expect(ended.code).toBe(143);
+    const marker = JSON.parse(readFileSync(join(dir, '.train_complete.e2e.json'), 'utf8')) as Record<string, unknown>;
+    expect(marker).toMatchObject({
+      status: 'terminated', signal: 'SIGTERM', stopped_by: `${userInfo().username}@${hostname()}`, stop_reason: 'loss diverged',
+    });
+    expect(existsSync(join(dir, '.train_control.e2e.json'))).toBe(false);
+  });
+
   test('an unknown run, an ended run and a bad signal are refused with a clear line', async () => {
     const unknown = await box.monitor(['stop', 'nope']);
     expect(unknown.code).toBe(1);
