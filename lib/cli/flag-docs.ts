@@ -1,3 +1,4 @@
+import { InternalError } from '../common/errors.js';
 import { describeDefault, positionalWord, subcommandsOf, type FlagSpec, type ProgramSpec } from './flags.js';
 
 /** The markers around a generated block of docs/cli.md: `<!-- BEGIN train-wrapper flags -->` … `<!-- END … -->`. */
@@ -72,7 +73,9 @@ export function updateDocs(text: string, programs: ProgramSpec[]): string {
     const { begin, end } = blockMarkers(program);
     const from = out.indexOf(begin);
     const to = out.indexOf(end);
-    if (from === -1 || to < from) throw new Error(`docs: the markers of ${program.name}'s flag table are missing`);
+    if (from === -1 || to < from) {
+      throw new InternalError('E_DOCS_MARKERS', `docs: the markers of ${program.name}'s flag table are missing`);
+    }
     out = out.slice(0, from) + renderBlock(program) + out.slice(to + end.length);
   }
   return out;

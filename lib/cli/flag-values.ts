@@ -1,5 +1,5 @@
 import { parseDuration } from '../common/duration.js';
-import { FlagError, HpcRunError, type ValueSource } from '../common/errors.js';
+import { FlagError, HpcRunError, InternalError, type ValueSource } from '../common/errors.js';
 import type { CommandLine } from './fast-parse.js';
 import type { FlagSpec, ProgramSpec } from './flags.js';
 
@@ -81,7 +81,9 @@ export class FlagValues {
     const spec = this.spec(name);
     const value = this.optionalInteger(name);
     if (value !== null) return value;
-    if (typeof spec.default !== 'number') throw new Error(`${this.program.name}: flag '${name}' has no default in the table`);
+    if (typeof spec.default !== 'number') {
+      throw new InternalError('E_FLAG_TABLE', `${this.program.name}: flag '${name}' has no default in the table`);
+    }
     return spec.default;
   }
 
@@ -108,7 +110,7 @@ export class FlagValues {
 
   private spec(name: string): FlagSpec {
     const spec = this.program.flags[name];
-    if (!spec) throw new Error(`${this.program.name}: no flag '${name}' in the table`);
+    if (!spec) throw new InternalError('E_FLAG_TABLE', `${this.program.name}: no flag '${name}' in the table`);
     return spec;
   }
 

@@ -1,3 +1,4 @@
+import { InternalError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { VERSION } from '../common/version.js';
 import { parseCommandLine } from './command-line.js';
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<void> {
     applyLogFormat(values, env);
     const logger = createLogger({ prefix: 'train-monitor', quiet: values.bool('quiet').value });
     const command = MONITOR_PROGRAM.commands[parsed.line.command];
-    if (!command?.run) throw new Error(`train-monitor: no runner for command '${parsed.line.command}'`);
+    if (!command?.run) throw new InternalError('E_NO_RUNNER', `train-monitor: no runner for command '${parsed.line.command}'`);
     return command.run({ values, positionals: parsed.line.positionals, env, cwd: process.cwd(), logger });
   });
 }

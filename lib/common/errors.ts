@@ -16,6 +16,20 @@ export class HpcRunError extends Error {
   }
 }
 
+/**
+ * A broken invariant of the program itself (a bug, never the user's input). It carries a code like every error
+ * thrown in lib/, but it is not an HpcRunError: the error boundary reports it as an internal error, with its stack.
+ */
+export class InternalError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'InternalError';
+    this.code = code;
+  }
+}
+
 /** A bad flag, a missing value or a contradiction on the command line. */
 export class UsageError extends HpcRunError {
   constructor(message: string, hint?: string) {

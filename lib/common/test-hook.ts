@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { InternalError } from './errors.js';
 
 // Each step pauses once per process.
 const paused = new Set<string>();
@@ -22,5 +23,5 @@ export function pauseAt(step: string): void {
  */
 export function failAt(step: string): void {
   const wanted = process.env.HPC_RUN_TEST_FAIL_AT;
-  if (wanted && wanted.split(',').includes(step)) throw new Error(`test failure at ${step}`);
+  if (wanted && wanted.split(',').includes(step)) throw new InternalError('E_TEST_FAIL_AT', `test failure at ${step}`);
 }

@@ -1,3 +1,4 @@
+import { InternalError } from '../common/errors.js';
 import { SEVERITY, type Marker, type RunStatus } from '../common/marker.js';
 import { readLogSection, type BuildOptions } from './build.js';
 import type { OutsideLog } from './log-path.js';
@@ -33,7 +34,7 @@ export async function buildDigestReport(
   items: Array<{ marker: Marker; workDir: string; outsideLog?: OutsideLog }>,
   options: Omit<BuildOptions, 'workDir'> & { workDir?: string },
 ): Promise<Report> {
-  if (items.length === 0) throw new RangeError('buildDigestReport needs at least one marker');
+  if (items.length === 0) throw new InternalError('E_EMPTY_DIGEST', 'buildDigestReport needs at least one marker');
   const language = options.report.language ?? 'en';
   const sorted = [...items].sort((a, b) => compareTaskIds(taskIdOf(a.marker), taskIdOf(b.marker)));
   const counts: Partial<Record<RunStatus, number>> = {};

@@ -83,6 +83,6 @@ describe('array digests', () => {
 
   test('task ids come from the run id when Slurm fields are missing; an empty list is refused', async () => {
     expect(taskIdOf(makeMarker({ slurm: null, run_id: '999_12_r1' }))).toBe('12');
-    await expect(buildDigestReport([], { report: reportConfig() })).rejects.toThrow(RangeError);
+    await expect(buildDigestReport([], { report: reportConfig() })).rejects.toMatchObject({ code: 'E_EMPTY_DIGEST' });
   });
 });
