@@ -41,6 +41,8 @@ function writeLog(path, bytes) {
     const cut = rest.lastIndexOf(0x0a) + 1;
     writeSync(fd, rest.subarray(0, cut));
     writeSync(fd, 'Traceback (most recent call last):\n  File "train.py", line 9, in <module>\nRuntimeError: CUDA error: an illegal memory access was encountered\n');
+    // What a job prints after its crash (a tail that ends in the traceback would be shown once, as the excerpt).
+    writeSync(fd, 'wandb: Waiting for W&B process to finish... (failed 1).\nsrun: error: gpu042: task 0: Exited with exit code 1\n');
   } finally {
     closeSync(fd);
   }
