@@ -127,6 +127,7 @@ describe('long-running monitors', () => {
     let stderr3 = '';
     third.child.stderr?.on('data', (d: Buffer) => (stderr3 += d.toString()));
     await waitFor(() => stderr3.includes('watching'));
+    expect(stderr3).toMatch(/; config: built-in defaults\n/);
     third.child.kill('SIGINT');
     expect((await third.done).code).toBe(0);
   });
@@ -138,6 +139,9 @@ describe('long-running monitors', () => {
     let stderr = '';
     monitor.child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     await waitFor(() => stderr.includes('watching'));
+    // The start line names the config file in use (the most common "why did it go to the console?" answer).
+    const startLine = stderr.split('\n').find((line) => line.includes('watching 1 work dir(s): '));
+    expect(startLine?.endsWith(`; config: ${box.configPath}`)).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     const marker = box.writeMarker('w1');
     await waitFor(() => hook.requests.length === 1 && !existsSync(marker), 30000);
