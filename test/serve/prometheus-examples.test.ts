@@ -14,6 +14,12 @@ describe('examples/prometheus', () => {
     expect(result.status).toBe(0);
   });
 
+  maybe('the alert rules file alone passes promtool check rules', () => {
+    const result = spawnSync('promtool', ['check', 'rules', 'hpc-run-rules.yml'], { cwd: DIR, encoding: 'utf8' });
+    expect(result.stdout + result.stderr).toMatch(/SUCCESS: 5 rules found/);
+    expect(result.status).toBe(0);
+  });
+
   maybe('the alert rules fire as their unit tests say (promtool test rules)', () => {
     const result = spawnSync('promtool', ['test', 'rules', 'hpc-run-rules.test.yml'], { cwd: DIR, encoding: 'utf8' });
     expect(result.stdout + result.stderr).toMatch(/SUCCESS/);
