@@ -5,7 +5,7 @@ import type { Config } from '../config/types.js';
 import { errnoCode } from '../common/errors.js';
 import { formatDuration } from '../common/duration.js';
 import type { Logger } from '../common/logger.js';
-import type { AttemptRecord, Heartbeat, SpoolEntry } from '../common/marker.js';
+import type { AttemptRecord, GpuSummary, Heartbeat, SpoolEntry } from '../common/marker.js';
 import { controlFileName, heartbeatFileName, isoLocal, logFileName, markerFileName, resolveRunId } from '../common/paths.js';
 import { VERSION } from '../common/version.js';
 import { createGpuSampler, type GpuSampler } from '../gpu/sampler.js';
@@ -47,6 +47,11 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
   const logFile = relativeInside(options.workDir, log.path);
   const slurm = readSlurmInfo(env);
   const user = currentUser(env);
+  // What every marker of this run holds (the final one, and each attempt's with notify_each_attempt).
+  const factsOf = (id: string | null, endedAt: Date, gpus: GpuSummary[]) => ({
+    runId: id, command: options.command.text, workDir: options.workDir, logFile, host, user, pid, startedAt, endedAt, slurm, gpus,
+    version: VERSION,
+  });
   const heartbeatBase = (id: string | null): HeartbeatBase => ({
     schema: 1, run_id: id, pid, host, user, command: options.command.text,
     work_dir: options.workDir, started_at: isoLocal(startedAt), log_file: logFile, slurm, stall_after_s: options.stallAfterS,
@@ -192,24 +197,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       if (options.notify && context.config?.train.notify_each_attempt) {
         // train.notify_each_attempt: the report is built now (before the next attempt writes to the log) and sent
         // while the wait runs; the final report waits for it below, at most ATTEMPT_NOTIFY_TIMEOUT_MS.
-        const marker = buildMarker(
-          {
-            runId,
-            command: options.command.text,
-            workDir: options.workDir,
-            logFile,
-            host,
-            user,
-            pid,
-            startedAt,
-            endedAt,
-            slurm,
-            gpus: [],
-            version: VERSION,
-          },
-          { ...result, status: 'failed' },
-          { attempts: [...attempts], maxAttempts },
-        );
+        const marker = buildMarker(factsOf(runId, endedAt, []), { ...result, status: 'failed' }, { attempts: [...attempts], maxAttempts });
         const notice = await startAttemptNotice({
           marker,
           attempt: attempts.length,
@@ -247,20 +235,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
 
     const chosen = chooseMarkerName(options.workDir, runId, fallbackRunId);
     const gpus = (sampler as GpuSampler | null)?.summary() ?? [];
-    const facts = {
-      runId: chosen.runId,
-      command: options.command.text,
-      workDir: options.workDir,
-      logFile,
-      host,
-      user,
-      pid,
-      startedAt,
-      endedAt,
-      slurm,
-      gpus,
-      version: VERSION,
-    };
+    const facts = factsOf(chosen.runId, endedAt, gpus);
     const extras = {
       ...(options.retries > 0 ? { attempts, maxAttempts } : {}),
       ...(state.stop !== null ? { stoppedBy: state.stop.by, stopReason: state.stop.reason } : {}),
