@@ -1,8 +1,7 @@
 import type { Logger } from '../common/logger.js';
 import type { Config } from '../config/types.js';
 import { createDeliveryContext } from './context.js';
-import { claimMarker } from './claim.js';
-import { deliverSingle, refusal } from './deliver-one.js';
+import { deliverMarkerFile } from './deliver-one.js';
 import type { DeliveryOutcome } from './send.js';
 
 /**
@@ -22,13 +21,9 @@ export async function deliverNow(input: {
   const ctx = createDeliveryContext({ config: input.config, logger: input.logger, env: input.env, redact: input.redact });
   const ownLog = input.ownLog ?? null;
   if (ownLog !== null) ctx.outsideLogOf = async () => ownLog;
-  const claim = await claimMarker(input.markerPath, input.workDir, ctx);
-  if (claim.kind !== 'claimed') return refusal(claim);
-  const outcome = await deliverSingle(claim.item, ctx);
-  if (outcome.delivered) {
-    // The same history line a monitor's pass writes, so `status --all` lists runs reported from the job too.
+  // Once delivered, the same history line a monitor's pass writes, so `status --all` lists runs reported from the job.
+  return deliverMarkerFile(input.markerPath, input.workDir, ctx, async (marker) => {
     const { recordEndDelivery } = await import('../ops/history.js');
-    await recordEndDelivery(claim.item.marker, ctx);
-  }
-  return outcome;
+    await recordEndDelivery(marker, ctx);
+  });
 }

@@ -54,14 +54,23 @@ export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): 
 /**
  * Delivers one marker file now (the wrapper's `--notify`, lab-server mode): claims it, sends to every channel
  * not yet reached, deletes it when all confirmed, else puts it back with its delivery state for a monitor.
+ * `onDelivered` gets the marker once it was delivered (the history line).
  */
-export async function deliverMarkerFile(markerPath: string, workDir: string, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+export async function deliverMarkerFile(
+  markerPath: string,
+  workDir: string,
+  ctx: DeliveryContext,
+  onDelivered?: (marker: Marker) => Promise<void>,
+): Promise<DeliveryOutcome> {
   const claim = await claimMarker(markerPath, workDir, ctx);
-  return claim.kind === 'claimed' ? deliverSingle(claim.item, ctx) : refusal(claim);
+  if (claim.kind !== 'claimed') return refusal(claim);
+  const outcome = await deliverSingle(claim.item, ctx);
+  if (outcome.delivered && onDelivered) await onDelivered(claim.item.marker);
+  return outcome;
 }
 
-/** The outcome for a marker that could not be claimed: taken by a monitor, another user's, or corrupt. */
-export function refusal(claim: Exclude<ClaimResult, { kind: 'claimed' }>): DeliveryOutcome {
+// The outcome for a marker that could not be claimed: taken by a monitor, another user's, or corrupt.
+function refusal(claim: Exclude<ClaimResult, { kind: 'claimed' }>): DeliveryOutcome {
   if (claim.kind === 'lost-race') return { delivered: false, failures: ['the marker was taken by a monitor'] };
   if (claim.kind === 'foreign') return { delivered: false, failures: ['the marker belongs to another user'] };
   return { delivered: false, failures: [`corrupt marker moved to ${claim.badPath}`] };
