@@ -1,6 +1,7 @@
 import type { Logger } from '../common/logger.js';
 import type { Config } from '../config/types.js';
 import { createDeliveryContext } from './context.js';
+import { recordEndDelivery } from '../ops/history.js';
 import { deliverMarkerFile } from './deliver-one.js';
 import type { DeliveryOutcome } from './send.js';
 
@@ -22,8 +23,5 @@ export async function deliverNow(input: {
   const ownLog = input.ownLog ?? null;
   if (ownLog !== null) ctx.outsideLogOf = async () => ownLog;
   // Once delivered, the same history line a monitor's pass writes, so `status --all` lists runs reported from the job.
-  return deliverMarkerFile(input.markerPath, input.workDir, ctx, async (marker) => {
-    const { recordEndDelivery } = await import('../ops/history.js');
-    await recordEndDelivery(marker, ctx);
-  });
+  return deliverMarkerFile(input.markerPath, input.workDir, ctx, (marker) => recordEndDelivery(marker, ctx));
 }
