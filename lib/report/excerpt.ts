@@ -56,6 +56,8 @@ const TRACEBACK = TRACEBACK_HEADER;
 // eslint-disable-next-line max-len -- one regular expression, kept whole
 const NEW_RECORD = /^(?:\[?\d{4}-\d{2}-\d{2}|\[?\d{2}:\d{2}:\d{2}|\[?[IWEF]\d{4} |(?:INFO|WARNING|WARN|ERROR|DEBUG|CRITICAL)\b|srun:|slurmstepd|wandb:|Epoch\b|epoch\b|step\b)/;
 const MESSAGE_PART = /^[A-Za-z_][\w.]*(?: \w+)?:(?:\s|$)/;
+/** An exception line: `RuntimeError: …`, `torch.distributed.DistBackendError: …`, `KeyboardInterrupt`. */
+const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?::|$)/;
 const CHAIN = /^(?:During handling of the above exception|The above exception was the direct cause)/;
 
 /** The lines of the first recognised error region (see findErrorRegion), or none. */
@@ -100,6 +102,9 @@ function traceback(lines: string[], start: number): ErrorRegion {
     end = i + 1;
     if (body.trim() === '' || /^\s/.test(body)) continue;
     if (CHAIN.test(body) || body.startsWith(TRACEBACK)) continue;
+    // stdout and stderr reach the log through two copiers, so a printed line can land inside the traceback: one
+    // that does not read as an exception, with frames or the exception still to come, is passed over.
+    if (!EXCEPTION_LINE.test(body) && tracebackGoesOn(lines, i + 1, prefix)) continue;
     exceptionAt = i;
     break;
   }
@@ -118,6 +123,17 @@ function traceback(lines: string[], start: number): ErrorRegion {
   const all = lines.slice(start, end).filter((line) => line.startsWith(prefix));
   const headline = (exceptionAt >= 0 ? lines[exceptionAt] : all[all.length - 1]).slice(prefix.length).trim();
   return { kind: 'traceback', start, end, lines: boundTraceback(all), headline };
+}
+
+// Whether the next line of the same prefix (blank ones skipped) is a frame, another header or an exception.
+function tracebackGoesOn(lines: string[], from: number, prefix: string): boolean {
+  for (let i = from; i < lines.length; i++) {
+    if (!lines[i].startsWith(prefix)) continue;
+    const body = lines[i].slice(prefix.length);
+    if (body.trim() === '') continue;
+    return /^\s/.test(body) || body.startsWith(TRACEBACK) || EXCEPTION_LINE.test(body);
+  }
+  return false;
 }
 
 // Keeps the header and the innermost frames plus the exception when a traceback is too long.

@@ -110,14 +110,15 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
     await waitForSteps(dir);
     // What --signal=B:USR1@120 does near the time limit, now: signal the batch shell only.
     await slurm('scancel', ['--batch', '--signal=USR1', id], env);
-    const first = await waitForMarker(dir, id);
+    const first = await waitForMarker(dir, id, 120_000);
     expect(first).toMatchObject({ status: 'terminated', run_id: id });
     expect(readRunLog(dir, first)).toMatch(/checkpoint saved at step \d+/);
     const saved = Number(/checkpoint saved at step (\d+)/.exec(readRunLog(dir, first))?.[1]);
     // Slurm holds a requeued job for a while (BeginTime); release it at once so the test need not wait.
     await waitFor(async () => /PENDING/.test(await slurm('squeue', ['-h', '-j', id, '-o', '%T'], env)), 30_000, 200);
     await slurm('scontrol', ['update', `JobId=${id}`, 'StartTime=now'], env);
-    const second = await waitForMarker(dir, `${id}_r1`);
+    // The requeued job waits for a free CPU: other suites' jobs (a 10-task array) may hold the node's two.
+    const second = await waitForMarker(dir, `${id}_r1`, 240_000);
     expect(second).toMatchObject({ status: 'success', run_id: `${id}_r1` });
     expect(second.slurm?.restart_count).toBe(1);
     const log = readRunLog(dir, second);
@@ -126,7 +127,7 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
     expect(second.log_file).not.toBe(first.log_file);
     const out = readFileSync(join(dir, `slurm-${id}.out`), 'utf8');
     expect(out).toContain(`requeue.sbatch: USR1 (time limit near): checkpoint, then requeue job ${id}`);
-  });
+  }, 400_000);
 
   test('train.sbatch --time=1 (KillWait=5): the time limit gives a timeout marker', async () => {
     const { id, dir } = timeoutJob!;

@@ -14,6 +14,20 @@ describe('error excerpts', () => {
     expect(region?.lines.join('\n')).not.toContain('emergency checkpoint');
   });
 
+  test('a printed line that the other stream\'s copier put inside the traceback is passed over', () => {
+    const frames = ['Traceback (most recent call last):', '  File "train.py", line 9, in <module>', '    step()'];
+    const exception = 'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB';
+    const inner = ['  File "train.py", line 4, in step', '    raise RuntimeError("CUDA out of memory")'];
+    for (const lines of [
+      [...frames, 'epoch 1 loss=0.91', ...inner, exception],
+      [...frames, ...inner, 'epoch 1 loss=0.91', exception],
+    ]) {
+      expect(findErrorRegion(lines)?.headline).toBe(exception);
+    }
+    // A plain line after the last frame with nothing after it is still taken as the end (no exception line came).
+    expect(findErrorRegion([...frames, ...inner, 'Killed by a signal'])?.headline).toBe('Killed by a signal');
+  });
+
   test('a bare CUDA out of memory line (older PyTorch)', () => {
     const region = findErrorRegion(fixture('cuda-oom-legacy.log'));
     expect(region?.kind).toBe('cuda_oom');
