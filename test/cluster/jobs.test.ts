@@ -114,11 +114,24 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
     expect(first).toMatchObject({ status: 'terminated', run_id: id });
     expect(readRunLog(dir, first)).toMatch(/checkpoint saved at step \d+/);
     const saved = Number(/checkpoint saved at step (\d+)/.exec(readRunLog(dir, first))?.[1]);
-    // Slurm holds a requeued job for a while (BeginTime); release it at once so the test need not wait.
-    await waitFor(async () => /PENDING/.test(await slurm('squeue', ['-h', '-j', id, '-o', '%T'], env)), 30_000, 200);
-    await slurm('scontrol', ['update', `JobId=${id}`, 'StartTime=now'], env);
-    // The requeued job waits for a free CPU: other suites' jobs (a 10-task array) may hold the node's two.
-    const second = await waitForMarker(dir, `${id}_r1`, 240_000);
+    // Slurm holds a requeued job for a while (BeginTime); release it at once so the test need not wait. The
+    // requeued job then waits for a free CPU (other suites' jobs may hold the node's two): while it is still
+    // pending, its start time is set to now again, and a hold is released, until its second marker appears.
+    const secondFile = join(dir, `.train_complete.${id}_r1.json`);
+    const states: string[] = [];
+    await waitFor(async () => {
+      if (existsSync(secondFile)) return true;
+      const state = (await slurm('squeue', ['-h', '-j', id, '-o', '%T %r'], env).catch(() => '')).trim();
+      if (states.at(-1) !== state) states.push(state);
+      if (/^PENDING/.test(state)) {
+        await slurm('scontrol', ['update', `JobId=${id}`, 'StartTime=now'], env).catch(() => '');
+        if (/Held|Hold/i.test(state)) await slurm('scontrol', ['release', id], env).catch(() => '');
+      }
+      return false;
+    }, 240_000, 1000).catch((error: Error) => {
+      throw new Error(`${error.message}; the job's states meanwhile: ${states.join(' → ')}`);
+    });
+    const second = await waitForMarker(dir, `${id}_r1`);
     expect(second).toMatchObject({ status: 'success', run_id: `${id}_r1` });
     expect(second.slurm?.restart_count).toBe(1);
     const log = readRunLog(dir, second);
