@@ -42,6 +42,7 @@ export async function startAttempt(input: {
   const output = await startOutput(input.log, process.stdout as Sink, process.stderr as Sink, logger);
   const command = startCommand(spec, { cwd: input.cwd, env: input.env, output: output.targets });
   output.attach(command);
+  output.guard.arm(command.pid);
   const supervisor = superviseCommand(command, input.killGraceMs);
   const stopGuard = () => output.guard.stop();
   const finished = (async () => {

@@ -27,12 +27,9 @@ export interface CommandOutput {
   readonly targets: readonly [OutputTarget, OutputTarget];
   /** Bytes and time of the last output so far, for the heartbeat. */
   readonly stats: OutputStats;
-  /**
-   * Once the command was spawned (or failed to): starts the copying, or lets go of the command's ends, and arms
-   * the orphan guard on the command's group.
-   */
+  /** Once the command was spawned (or failed to): starts the copying, or lets go of the command's ends. */
   attach(command: CommandProcess): void;
-  /** The orphan guard (see orphan-guard.ts): stopped once the wrapper has seen the command out. */
+  /** The orphan guard (see orphan-guard.ts): armed once the command started, stopped once it was seen out. */
   readonly guard: OrphanGuard;
   /** Why writing the log failed (the first reason), or null: the log then misses what came after. */
   logError(): string | null;
@@ -76,10 +73,7 @@ export async function startOutput(
     logError,
     targets: [native.commandStdout, native.commandStderr],
     stats,
-    attach: (command) => {
-      native.release();
-      native.guard.arm(command.pid);
-    },
+    attach: () => native.release(),
     guard: native.guard,
     done: native.done,
     stop() {
@@ -142,7 +136,6 @@ function copyInProcess(
     guard,
     attach(started) {
       command = started;
-      guard.arm(started.pid);
       const streams = [];
       if (started.stdout) {
         streams.push(teeStream(started.stdout, sink, { stream: stdout as unknown as Writable, ok: () => stdoutOk }, stats));
