@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { findOnPath } from '../common/find-on-path.js';
 
 /** The query the sampler runs; the field order is what parseNvidiaSmiCsv expects. */
 export const NVIDIA_SMI_ARGS = [
@@ -42,10 +41,8 @@ export function parseNvidiaSmiCsv(text: string): GpuReading[] {
   return readings;
 }
 
-// Runs nvidia-smi once with a hard time limit; never rejects. A hung driver call is killed, not waited for. Where
-// it is not on the PATH (a CPU node), no process is started at all: every run of the wrapper would pay for one.
+// Runs nvidia-smi once with a hard time limit; never rejects. A hung driver call is killed, not waited for.
 export function runNvidiaSmi(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<NvidiaSmiResult> {
-  if (findOnPath(command, env.PATH) === null) return Promise.resolve({ ok: false, reason: 'missing', detail: `${command}: not found` });
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';

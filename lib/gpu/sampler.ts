@@ -1,4 +1,5 @@
 import type { GpuNow, GpuSummary } from '../common/marker.js';
+import { findOnPath } from '../common/find-on-path.js';
 import { parseNvidiaSmiCsv, runNvidiaSmi, type GpuReading } from './nvidia-smi.js';
 
 /** One GPU in one sample, as the heartbeat records it. */
@@ -67,6 +68,8 @@ export async function createGpuSampler(options: GpuSamplerOptions = {}): Promise
   const command = options.command ?? 'nvidia-smi';
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const env = options.env ?? process.env;
+  // Where it is not on the PATH (a CPU node) no process is started at all: every wrapper start would pay for one.
+  if (findOnPath(command, env.PATH) === null) return createUnavailableSampler(`${command} not found`);
   const first = await runNvidiaSmi(command, env, timeoutMs);
   const initial = first.ok ? parseNvidiaSmiCsv(first.stdout) : [];
   if (!first.ok) return createUnavailableSampler(first.reason === 'missing' ? `${command} not found` : `${command}: ${first.detail}`);
