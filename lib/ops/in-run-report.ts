@@ -4,6 +4,7 @@ import { errnoCode } from '../common/errors.js';
 import { parseHeartbeat, SEVERITY, type Heartbeat, type Marker } from '../common/marker.js';
 import type { Config } from '../config/types.js';
 import { readLogSection } from '../report/build.js';
+import type { OutsideLog } from '../report/log-path.js';
 import { formatDurationIn, statusLabel, translate } from '../report/i18n.js';
 import { runName } from '../report/title.js';
 import type { Report } from '../report/types.js';
@@ -61,7 +62,7 @@ export async function buildInRunReport(
   heartbeat: Heartbeat | null,
   config: Config,
   /** The run's log outside its work dir, where its spool entry names it (see DeliveryContext.outsideLogOf). */
-  outsideLogOf?: (marker: Marker) => Promise<string | null>,
+  outsideLogOf?: (marker: Marker) => OutsideLog | undefined,
 ): Promise<Report> {
   const language = config.report.language;
   const t = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate(language, key, params);
@@ -75,7 +76,7 @@ export async function buildInRunReport(
     {
       workDir: item.work_dir,
       report: { ...config.report, include_last_n_lines: tailLines },
-      outsideLog: outsideLogOf ? () => outsideLogOf(marker) : undefined,
+      outsideLog: outsideLogOf?.(marker),
     },
   );
 

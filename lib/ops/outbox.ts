@@ -2,7 +2,9 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Marker } from '../common/marker.js';
 import { retryDelay } from '../delivery/backoff.js';
+import { outsideLogFor } from '../delivery/deliver-one.js';
 import type { MonitorContext } from '../monitor/context.js';
+import type { OutsideLog } from '../report/log-path.js';
 import { markerNameFor } from '../monitor/lost.js';
 import { appendHistory, type HistoryEntry } from './history.js';
 import { buildInRunReport, readItemHeartbeat } from './in-run-report.js';
@@ -32,7 +34,7 @@ export async function deliverOutbox(ctx: MonitorContext): Promise<{ delivered: n
       const { heartbeat, gone } = await readItemHeartbeat(item);
       if (!gone) {
         await printDryRun(
-          item.report ?? (await buildInRunReport(item, heartbeat, ctx.config, outsideLogFor(item, ctx))),
+          item.report ?? (await buildInRunReport(item, heartbeat, ctx.config, outsideLogOfRun(item, ctx))),
           ctx,
           `${item.kind} report of ${describeItem(item)}`,
         );
@@ -53,7 +55,7 @@ export async function deliverOutbox(ctx: MonitorContext): Promise<{ delivered: n
       ctx.logger.info(`${describeItem(item)} ended before its ${item.kind} report went out; the end report follows instead`);
       continue;
     }
-    const report = item.report ?? (await buildInRunReport(item, heartbeat, ctx.config, outsideLogFor(item, ctx)));
+    const report = item.report ?? (await buildInRunReport(item, heartbeat, ctx.config, outsideLogOfRun(item, ctx)));
     const result = await sendToChannels(report, item.delivered, ctx);
     const delivered = [...new Set([...item.delivered, ...result.ok])];
     const done = result.failures.length === 0;
@@ -123,9 +125,7 @@ function historyEntry(
 }
 
 // The run's log outside its work dir, looked up as for its end report: by the marker it will write.
-function outsideLogFor(item: OutboxItem, ctx: MonitorContext): ((marker: Marker) => Promise<string | null>) | undefined {
-  const lookup = ctx.outsideLogOf;
-  if (!lookup) return undefined;
+function outsideLogOfRun(item: OutboxItem, ctx: MonitorContext): (marker: Marker) => OutsideLog | undefined {
   const markerPath = join(dirname(item.run_key), markerNameFor(basename(item.run_key)));
-  return (marker) => lookup(markerPath, marker);
+  return (marker) => outsideLogFor(markerPath, marker, ctx);
 }
