@@ -148,6 +148,10 @@ report:
       const { title, text } = (good.requests.at(-1)?.json as { markdown: { title: string; text: string } }).markdown;
       expect(title).toBe('🔔 test message · hpc-run');
       expect(text).toContain('**This is a test message from train-monitor test;');
+      // A type picks the channels of that type when no channel has that name.
+      const byType = await runBin(BIN.monitor, ['test', '--config', configFile, '--channel', 'dingtalk'], { env, cwd: temp.dir });
+      expect(byType.code).toBe(0);
+      expect(byType.stdout.trim()).toBe('✓ team (dingtalk): delivered');
     });
 
     test('a self-signed server trusted through NODE_EXTRA_CA_CERTS delivers', async () => {
