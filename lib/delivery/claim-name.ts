@@ -34,6 +34,9 @@ export function makeClaimName(base: string): string {
   return `${base}.claim-${currentHost()}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
+/** The private temp of putBackWithState (release.ts): `<marker>.state-<pid>-<hex>`. */
+export const STATE_TEMP_NAME = /^\.train_complete(?:\.[^/]*)?\.json\.state-\d+-[0-9a-f]+$/;
+
 /** Reads the base name, host and pid out of a claim name, or null when `name` is not a claim. */
 export function parseClaimName(name: string): ClaimName | null {
   const match = CLAIM_NAME.exec(name);

@@ -41,7 +41,7 @@ export async function deliverSingle(item: ClaimedMarker, ctx: DeliveryContext): 
       );
       // One warning report through the channels, from the monitor's next pass (retried until every channel took it).
       const entry = { markerPath: item.markerPath, badPath, reason, workDir: item.workDir, at: Date.now(), kind: 'report' as const,
-        runId: item.marker.run_id ?? null, status: typeof item.marker.status === 'string' ? item.marker.status : null };
+        runId: item.marker.run_id, status: item.marker.status };
       await noteSetAside(entry, ctx.env).catch((error: unknown) => {
         ctx.logger.warn(`cannot record ${basename(badPath!)} for its warning report (${(error as Error).message})`);
       });

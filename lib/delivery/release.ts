@@ -22,9 +22,6 @@ export async function putBack(item: ClaimedMarker): Promise<string> {
   return target;
 }
 
-/** The private temp of putBackWithState: `<marker>.state-<pid>-<hex>`. */
-export const STATE_TEMP_NAME = /^\.train_complete(?:\.[^/]*)?\.json\.state-\d+-[0-9a-f]+$/;
-
 /** A temp this old was left by a process killed mid-write (the write and the rename take milliseconds). */
 export const STATE_TEMP_STALE_MS = 60 * 60 * 1000;
 

@@ -2,8 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
 import { HEARTBEAT_NAME, MARKER_NAME } from '../common/paths.js';
-import { parseClaimName, type ClaimName } from '../delivery/claim-name.js';
-import { STATE_TEMP_NAME } from '../delivery/release.js';
+import { parseClaimName, STATE_TEMP_NAME, type ClaimName } from '../delivery/claim-name.js';
 import { mapLimit } from './concurrency.js';
 
 /** A directory the monitor looks into; `workDir` is null for the spool (each marker names its own work dir). */
