@@ -6,7 +6,7 @@ import { createLogger } from '../../lib/common/logger.js';
 import { startCommand } from '../../lib/wrapper/child.js';
 import { findTee } from '../../lib/wrapper/native-tee.js';
 import { createLog, startOutput } from '../../lib/wrapper/output.js';
-import { BIN, waitFor } from '../helpers/run-bin.js';
+import { BIN, runBin, waitFor } from '../helpers/run-bin.js';
 import { makeSandbox, type Sandbox } from './setup.js';
 
 // The copying of the command's output when tee does it: the promises that other tests check through the
@@ -100,6 +100,8 @@ const descendants = (pid: number): number[] => {
     expect(readFileSync(join(box.workDir, 'logs', box.logs()[0])).length).toBe(65536);
     // The marker says why the log is short, so the report can say it may be incomplete.
     expect(box.marker().data).toMatchObject({ status: 'success', exit_code: 0, log_error: expect.stringMatching(/File too large/) });
+    const report = await runBin(BIN.monitor, ['--once', '--dry-run', '--work-dir', box.workDir], { env: box.env });
+    expect(report.stdout).toMatch(/may be incomplete: writing it failed during the run \(File too large\)/);
   });
 });
 
