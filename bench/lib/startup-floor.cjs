@@ -1,0 +1,64 @@
+'use strict';
+// The floor under the wrapper's start-up: the least a Node program must do to run `-- CMD` the way hpc-run
+// promises, written as cheaply as Node allows (CommonJS, one file, synchronous fs, no config, no spool entry, no
+// orphan guard, no Slurm lookups, no checks), so that `bench/startup.mjs` can show how much of the wrapper's
+// start-up any design would pay. It is a measuring stick, not a wrapper: it keeps no promise beyond these.
+//   - the log: created without overwriting, written by two coreutils tees (stdout and stderr apart), complete
+//     before the marker is written;
+//   - a heartbeat written atomically before the command, removed after it;
+//   - the marker written atomically and durably (fsync of the file and of its directory).
+// One process is spawned, the cheapest way: a shell makes the two FIFOs, starts the tees, and execs into the
+// command with its output in the FIFOs (the wrapper's own design spawns the shell and the command apart).
+//
+//   node bench/lib/startup-floor.cjs WORK_DIR CMD [ARG...]
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const [workDir, ...command] = process.argv.slice(2);
+const startedAt = new Date();
+
+function writeAtomically(file, text, durable) {
+  const temp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(temp, 'wx');
+  fs.writeSync(fd, text);
+  if (durable) fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  fs.renameSync(temp, file);
+  if (durable) {
+    const dir = fs.openSync(path.dirname(file), 'r');
+    fs.fsyncSync(dir);
+    fs.closeSync(dir);
+  }
+}
+
+const logs = path.join(workDir, 'logs');
+fs.mkdirSync(logs, { recursive: true });
+const log = path.join(logs, `train_${startedAt.toISOString().replace(/\D/g, '').slice(0, 14)}.log`);
+fs.closeSync(fs.openSync(log, 'wx'));
+const heartbeat = path.join(workDir, '.train_running.json');
+writeAtomically(heartbeat, JSON.stringify({ pid: process.pid, started_at: startedAt.toISOString() }), false);
+
+// fd 3 of the shell: a pipe to us that only the tees keep open (closed before the exec), so its end says that
+// both tees have exited and the log is complete.
+const fifos = fs.mkdtempSync(path.join(os.tmpdir(), 'hpc-run-floor-'));
+const script = [
+  'mkfifo "$2/o" "$2/e" || exit 1',
+  'tee -a -- "$1" <"$2/o" &',
+  'tee -a -- "$1" <"$2/e" >&2 &',
+  'exec 5>"$2/o" 6>"$2/e"',
+  'rm -r "$2"',
+  'shift 2',
+  'exec "$@" >&5 2>&6 3>&- 5>&- 6>&-',
+].join('\n');
+const child = spawn('/bin/sh', ['-c', script, 'sh', log, fifos, ...command], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+const teesDone = new Promise((resolve) => child.stdio[3].on('close', resolve).resume());
+const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+
+Promise.all([exited, teesDone]).then(([end]) => {
+  const marker = { status: end.code === 0 ? 'success' : 'failed', exit_code: end.code, signal: end.signal, log_file: log };
+  writeAtomically(path.join(workDir, '.train_complete.json'), `${JSON.stringify(marker, null, 2)}\n`, true);
+  fs.unlinkSync(heartbeat);
+  process.exitCode = end.code ?? 1;
+});
