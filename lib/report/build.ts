@@ -75,13 +75,14 @@ export async function readLogSection(marker: Marker, options: BuildOptions): Pro
   try {
     const scan = marker.status === 'success' ? tailLines : Math.max(tailLines, ERROR_SCAN_LINES);
     const tail = await readLogTail(resolved.path, scan, { maxBytes: options.maxLogBytes ?? TAIL_MAX_BYTES });
-    if (tail.fileSize === 0) return bare(localizeNote({ kind: 'empty', path: marker.log_file }, language));
-    const lines = cleanLines(tail.lines, maxLineLength);
-    const region = marker.status === 'success' ? null : findErrorRegion(lines);
-    // The wrapper could not write all of it (disk full, `ulimit -f`): the tail may not be the run's last words.
+    // The wrapper could not write all of it (disk full, `ulimit -f`): the tail may not be the run's last words,
+    // and an empty log is then no sign of a silent command.
     const incomplete = marker.log_error
       ? translate(language, 'note.incomplete', { path: marker.log_file ?? '', detail: marker.log_error })
       : null;
+    if (tail.fileSize === 0) return bare(incomplete ?? localizeNote({ kind: 'empty', path: marker.log_file }, language));
+    const lines = cleanLines(tail.lines, maxLineLength);
+    const region = marker.status === 'success' ? null : findErrorRegion(lines);
     return { ...splitTail(lines, tailLines, region), logNote: incomplete, reason: buildReason(marker, region, language) };
   } catch (error) {
     const code = errnoCode(error);

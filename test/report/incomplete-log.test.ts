@@ -26,6 +26,15 @@ describe('a log cut short', () => {
     expect(zh.logNote).toBe('日志文件 logs/train.log 可能不完整：运行期间写入失败（No space left on device）。');
   });
 
+  test('an empty log whose writing failed says why, not merely that it is empty', async () => {
+    writeFileSync(join(work, 'logs', 'empty.log'), '');
+    const empty = (extra: Record<string, unknown>) => marker({ log_file: 'logs/empty.log', ...extra });
+    expect((await buildReport(empty({}), { workDir: work, report })).logNote).toBe('The log file logs/empty.log is empty.');
+    const failed = await buildReport(empty({ log_error: 'File too large' }), { workDir: work, report });
+    expect(failed.logTail).toEqual([]);
+    expect(failed.logNote).toBe('The log file logs/empty.log may be incomplete: writing it failed during the run (File too large).');
+  });
+
   test('a whole log has no such note; a wrong-typed log_error reads as none', async () => {
     expect((await buildReport(marker({}), { workDir: work, report })).logNote).toBeNull();
     const odd = marker({ log_error: 42 });
