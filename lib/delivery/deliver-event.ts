@@ -8,6 +8,7 @@ import type { Config } from '../config/types.js';
 import { createDeliveryContext, type DeliveryContext } from './context.js';
 import { deliveryIdOf } from './delivery-id.js';
 import type { DeliveryOutcome } from './send.js';
+import { recordAttemptDelivery } from '../ops/history.js';
 
 /**
  * Sends one report that has no marker file behind it (the wrapper's `attempt_failed`) to every configured
@@ -46,9 +47,9 @@ export async function deliverEvent(report: Report, ctx: DeliveryContext, meta: D
 
 /**
  * The wrapper's entry for a report of one failed attempt (loaded on demand): a delivery context of its own, the
- * run's delivery id with `-attempt-N`, then deliverEvent.
+ * run's delivery id with `-attempt-N`, then deliverEvent; a delivered report goes into the history too.
  */
-export function deliverAttemptNow(report: Report, input: {
+export async function deliverAttemptNow(report: Report, input: {
   marker: Marker;
   attempt: number;
   config: Config;
@@ -58,5 +59,7 @@ export function deliverAttemptNow(report: Report, input: {
   timeoutMs: number;
 }): Promise<DeliveryOutcome> {
   const ctx = createDeliveryContext({ config: input.config, logger: input.logger, env: input.env, redact: input.redact });
-  return deliverEvent(report, ctx, { deliveryId: `${deliveryIdOf(input.marker)}-attempt-${input.attempt}` }, input.timeoutMs);
+  const outcome = await deliverEvent(report, ctx, { deliveryId: `${deliveryIdOf(input.marker)}-attempt-${input.attempt}` }, input.timeoutMs);
+  if (outcome.delivered) await recordAttemptDelivery(input.marker, report, ctx);
+  return outcome;
 }

@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../common/errors.js';
-import { SEVERITY, type Marker, type ReportStatus, type Severity } from '../common/marker.js';
+import { SEVERITY, type AttemptReportStatus, type Marker, type ReportStatus, type Severity } from '../common/marker.js';
 import { stateDir } from '../common/paths.js';
 import type { DeliveryContext } from '../delivery/context.js';
 
@@ -12,9 +12,12 @@ export const HISTORY_MAX_BYTES = 5 * 1024 * 1024;
 export interface HistoryEntry {
   /** When it was delivered, by the monitor's clock (ISO). */
   at: string;
-  /** `end`: the run's final report (from its marker); `in_run`: stalled, gpu_idle, resumed. */
-  kind: 'end' | 'in_run';
-  status: ReportStatus;
+  /**
+   * `end`: the run's final report (from its marker); `in_run`: stalled, gpu_idle, resumed; `attempt`: the wrapper's
+   * report of a failed attempt that is retried (`train.notify_each_attempt`).
+   */
+  kind: 'end' | 'in_run' | 'attempt';
+  status: ReportStatus | AttemptReportStatus;
   severity: Severity;
   title: string;
   run_id: string | null;
@@ -124,11 +127,33 @@ export async function readHistory(env: NodeJS.ProcessEnv): Promise<HistoryEntry[
  */
 export async function recordEndDelivery(marker: Marker, ctx: DeliveryContext & { dryRun?: boolean }): Promise<void> {
   if (ctx.dryRun) return;
-  try {
+  await record(ctx, async () => {
     const { buildTitleParts, joinTitle } = await import('../report/title.js');
-    const channels = (await ctx.channels()).map((c) => c.name);
     const report = { title: joinTitle(buildTitleParts(marker, ctx.config.report.language)), severity: SEVERITY[marker.status] };
-    await appendHistory(ctx.env, endEntry(marker, report, channels, ctx.now()));
+    return endEntry(marker, report, await channelNames(ctx), ctx.now());
+  });
+}
+
+/**
+ * Appends a delivered report of a failed attempt (the wrapper's, with `train.notify_each_attempt`): the run's
+ * facts so far, with its own title and severity. It never counts as the run's end (`status --all` reads only `end`).
+ */
+export async function recordAttemptDelivery(marker: Marker, report: { title: string; severity: Severity }, ctx: DeliveryContext): Promise<void> {
+  await record(ctx, async () => ({
+    ...endEntry(marker, report, await channelNames(ctx), ctx.now()),
+    kind: 'attempt',
+    status: 'attempt_failed',
+  }));
+}
+
+async function channelNames(ctx: DeliveryContext): Promise<string[]> {
+  return (await ctx.channels()).map((c) => c.name);
+}
+
+// Builds and appends one entry; a failure is one warning, never fatal.
+async function record(ctx: DeliveryContext, entry: () => Promise<HistoryEntry>): Promise<void> {
+  try {
+    await appendHistory(ctx.env, await entry());
   } catch (error) {
     ctx.logger.warn(`cannot append to the history: ${ctx.redact(error instanceof Error ? error.message : String(error))}`);
   }

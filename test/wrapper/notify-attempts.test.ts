@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
+import { BIN, runBin } from '../helpers/run-bin.js';
 import { makeSandbox, statusOf, type Sandbox } from './setup.js';
 
 // train.notify_each_attempt: with --notify and --retries, each failed attempt that will be retried is reported at
@@ -58,6 +59,16 @@ describe('train.notify_each_attempt', () => {
     expect(new Set(got.map((b) => b.delivery_id)).size).toBe(3);
     expect(got[2].content).toContain('succeeded on attempt 3 of 4');
     expect(existsSync(join(box.workDir, '.train_complete.r.json'))).toBe(false);
+
+    // Every delivered report is in the history, the attempts as `attempt`, never as the run's end.
+    const history = readFileSync(join(box.stateDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(history.map((e) => [e.kind, e.status])).toEqual([['attempt', 'attempt_failed'], ['attempt', 'attempt_failed'], ['end', 'success']]);
+    expect(history[0]).toMatchObject({ run_id: 'r', work_dir: box.workDir, severity: 'info', channels: ['webhook'] });
+    expect(history[0].title).toContain('attempt 1 of 4 failed');
+    const status = await runBin(BIN.monitor, ['status', '--all', '--json'], { env: box.env });
+    expect(status.code).toBe(0);
+    const rows = JSON.parse(status.stdout) as Array<{ run_id: string; state: string; status: string }>;
+    expect(rows.map((r) => [r.run_id, r.state, r.status])).toEqual([['r', 'delivered', 'success']]);
   });
 
   test('in Chinese', async () => {
