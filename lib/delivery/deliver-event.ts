@@ -59,7 +59,8 @@ export async function deliverAttemptNow(report: Report, input: {
   timeoutMs: number;
 }): Promise<DeliveryOutcome> {
   const ctx = createDeliveryContext({ config: input.config, logger: input.logger, env: input.env, redact: input.redact });
-  const outcome = await deliverEvent(report, ctx, { deliveryId: `${deliveryIdOf(input.marker)}-attempt-${input.attempt}` }, input.timeoutMs);
+  const meta = { deliveryId: `${deliveryIdOf(input.marker)}-attempt-${input.attempt}` };
+  const outcome = await deliverEvent(report, ctx, meta, input.timeoutMs);
   if (outcome.delivered) await recordAttemptDelivery(input.marker, report, ctx);
   return outcome;
 }

@@ -138,7 +138,11 @@ export async function recordEndDelivery(marker: Marker, ctx: DeliveryContext & {
  * Appends a delivered report of a failed attempt (the wrapper's, with `train.notify_each_attempt`): the run's
  * facts so far, with its own title and severity. It never counts as the run's end (`status --all` reads only `end`).
  */
-export async function recordAttemptDelivery(marker: Marker, report: { title: string; severity: Severity }, ctx: DeliveryContext): Promise<void> {
+export async function recordAttemptDelivery(
+  marker: Marker,
+  report: { title: string; severity: Severity },
+  ctx: DeliveryContext,
+): Promise<void> {
   await record(ctx, async () => ({
     ...endEntry(marker, report, await channelNames(ctx), ctx.now()),
     kind: 'attempt',

@@ -62,7 +62,9 @@ describe('train.notify_each_attempt', () => {
 
     // Every delivered report is in the history, the attempts as `attempt`, never as the run's end.
     const history = readFileSync(join(box.stateDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(history.map((e) => [e.kind, e.status])).toEqual([['attempt', 'attempt_failed'], ['attempt', 'attempt_failed'], ['end', 'success']]);
+    expect(history.map((e) => [e.kind, e.status])).toEqual([
+      ['attempt', 'attempt_failed'], ['attempt', 'attempt_failed'], ['end', 'success'],
+    ]);
     expect(history[0]).toMatchObject({ run_id: 'r', work_dir: box.workDir, severity: 'info', channels: ['webhook'] });
     expect(history[0].title).toContain('attempt 1 of 4 failed');
     const status = await runBin(BIN.monitor, ['status', '--all', '--json'], { env: box.env });
