@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { benchEnv } from './lib/measure.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS_REGISTERED ?? 1000);
@@ -28,7 +29,7 @@ try {
     const heartbeat = { schema: 1, run_id: `r${i}`, pid: i, host: `gpu${i % 50}`, user: 'u', command: 'python train.py', work_dir: dir, started_at: started, log_file: 'logs/train.log', seq: 5, updated_at: started, log_bytes: 5000, last_output_at: started, slurm: { job_id: String(100000 + i), array_job_id: null, array_task_id: null, job_name: 'bert', partition: 'gpu', nodelist: 'n', restart_count: 0 }, gpus_now: [{ index: 0, utilization_pct: 90, memory_used_mib: 70000, memory_total_mib: 81559 }] };
     writeFileSync(join(dir, `.train_running.r${i}.json`), JSON.stringify(heartbeat));
   }
-  const env = { ...process.env, HPC_RUN_STATE_DIR: state, COLUMNS: '160' };
+  const env = benchEnv({ HPC_RUN_STATE_DIR: state, COLUMNS: '160' });
   const median = (times) => times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
   const report = (label, ms) => console.log(`${label}: median ${ms.toFixed(1)} ms over ${REPEAT} runs (target <= ${TARGET_MS}) ${ms <= TARGET_MS ? 'OK' : 'OVER TARGET'}`);
   for (const args of [['--version'], ['status'], ['status', '--json']]) {

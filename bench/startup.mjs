@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { formatTable, median } from './lib/measure.mjs';
+import { benchEnv, formatTable, median } from './lib/measure.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const TARGET_RATIO = 1.3;
@@ -21,7 +21,7 @@ const { values: opts } = parseArgs({ options: { runs: { type: 'string', default:
 const RUNS = Number(opts.runs);
 
 const tmp = mkdtempSync(join(tmpdir(), 'hpc-run-bench-'));
-const env = { PATH: process.env.PATH, HOME: tmp, HPC_RUN_STATE_DIR: join(tmp, 'state') };
+const env = benchEnv({ HOME: tmp, HPC_RUN_STATE_DIR: join(tmp, 'state') });
 const empty = join(tmp, 'empty');
 mkdirSync(empty);
 let n = 0;

@@ -13,7 +13,7 @@ import { tmpdir, userInfo, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatTable, median } from './lib/measure.mjs';
+import { benchEnv, formatTable, median } from './lib/measure.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WRAPPER = join(ROOT, 'bin', 'train-wrapper');
@@ -56,19 +56,15 @@ setInterval(() => {}, 1000);
 console.log('ready');
 `;
 
-// An environment for the wrapper with a private state dir and no Slurm job around it.
-function benchEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SLURM_') && !k.startsWith('HPC_RUN_')) env[k] = v;
-  return { ...env, HPC_RUN_STATE_DIR: join(base, 'state') };
-}
+// An environment for the wrapper with a private state dir and no Slurm job around it (see lib/measure.mjs).
+const runEnv = () => benchEnv({ HPC_RUN_STATE_DIR: join(base, 'state') });
 
 // One run: start the wrapper, wait for ready, write the control file, time until the command got the signal.
 async function measureOnce(signal, index) {
   const workDir = join(base, `work-${signal}-${index}`);
   mkdirSync(workDir, { recursive: true });
   const args = ['--work-dir', workDir, '--quiet', '--run-id', 'bench', '--control-interval', String(intervalS), '--', process.execPath, '-e', RECEIVER];
-  const child = spawn(WRAPPER, args, { env: benchEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(WRAPPER, args, { env: runEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
   await new Promise((resolve, reject) => {
     let seen = '';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { detectRssMethod, formatSize, formatTable, median, parseSize, runMeasured } from './lib/measure.mjs';
+import { benchEnv, detectRssMethod, formatSize, formatTable, median, parseSize, runMeasured } from './lib/measure.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WRAPPER = join(ROOT, 'bin', 'train-wrapper');
@@ -71,11 +71,8 @@ requireOrExit(rssMethod === 'gnu-time', 'GNU time (/usr/bin/time) is needed to m
 const sizesOf = (text) => (text ? text.split(',').filter(Boolean).map(parseSize) : []);
 const base = mkdtempSync(join(opts.dir ?? tmpdir(), 'hpc-run-bench-'));
 
-function benchEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SLURM_') && !k.startsWith('HPC_RUN_') && k !== 'NODE_OPTIONS') env[k] = v;
-  return { ...env, HPC_RUN_STATE_DIR: join(base, 'state'), PYTHONUNBUFFERED: '1' };
-}
+// Both sides run in the same environment (see benchEnv in lib/measure.mjs).
+const runEnv = () => benchEnv({ HPC_RUN_STATE_DIR: join(base, 'state'), PYTHONUNBUFFERED: '1' });
 
 // Where the run's stdout goes: a fresh file (line writer) or /dev/null; returns the fd and a check of its size.
 function openOut(writer, tag) {
@@ -88,7 +85,7 @@ function openOut(writer, tag) {
 async function runTee(writer, bytes, index) {
   const file = join(base, `tee-${index}.log`);
   const out = openOut(writer, `tee-${index}`);
-  const result = await runMeasured('sh', ['-c', '"$0" "$1" "$2" | tee "$3"', python, WRITERS[writer].script, String(bytes), file], { cwd: base, env: benchEnv(), stdout: out.fd, rss: rssMethod });
+  const result = await runMeasured('sh', ['-c', '"$0" "$1" "$2" | tee "$3"', python, WRITERS[writer].script, String(bytes), file], { cwd: base, env: runEnv(), stdout: out.fd, rss: rssMethod });
   closeSync(out.fd);
   const size = existsSync(file) ? statSync(file).size : -1;
   const outSize = out.size();
@@ -103,7 +100,7 @@ async function runWrapper(writer, bytes, index) {
   mkdirSync(workDir, { recursive: true });
   const out = openOut(writer, `wrapper-${index}`);
   const args = ['--work-dir', workDir, '--quiet', '--', python, WRITERS[writer].script, String(bytes)];
-  const result = await runMeasured(WRAPPER, args, { cwd: base, env: benchEnv(), stdout: out.fd, rss: rssMethod });
+  const result = await runMeasured(WRAPPER, args, { cwd: base, env: runEnv(), stdout: out.fd, rss: rssMethod });
   closeSync(out.fd);
   const logDir = join(workDir, 'logs');
   const logs = existsSync(logDir) ? readdirSync(logDir) : [];
