@@ -34,16 +34,19 @@ const sides = {
     return [join(ROOT, 'bin', 'train-wrapper'), ['--quiet', '--work-dir', dir, '--', 'true']];
   },
   monitor: () => [join(ROOT, 'bin', 'train-monitor'), ['--once', '--quiet', '--work-dir', empty]],
-  floor: () => {
-    const dir = join(tmp, `floor-${(n += 1)}`);
-    mkdirSync(dir);
-    return [process.execPath, [join(ROOT, 'bench', 'lib', 'startup-floor.cjs'), dir, 'true']];
-  },
+  floor: () => floor([]),
+  floor2: () => floor(['--two-spawns']),
 };
+function floor(mode) {
+  const dir = join(tmp, `floor-${(n += 1)}`);
+  mkdirSync(dir);
+  return [process.execPath, [join(ROOT, 'bench', 'lib', 'startup-floor.cjs'), ...mode, dir, 'true']];
+}
 const LABELS = {
   wrapper: 'train-wrapper --quiet -- true',
   monitor: 'train-monitor --once (empty)',
   floor: 'floor: node + tees + marker (startup-floor.cjs)',
+  floor2: 'the floor with two spawns, as the wrapper',
 };
 
 // Wall milliseconds of one run, from spawn to exit; a failed run stops the benchmark.
@@ -65,7 +68,7 @@ try {
     for (const side of order) times[side].push(timeOne(side));
   }
   const ratio = (side) => median(times[side].map((ms, i) => ms / times.node[i]));
-  const rows = ['wrapper', 'monitor', 'floor'].map((side) => {
+  const rows = ['wrapper', 'monitor', 'floor', 'floor2'].map((side) => {
     const r = ratio(side);
     return [LABELS[side], median(times[side]).toFixed(1), median(times.node).toFixed(1), r.toFixed(2), r <= TARGET_RATIO ? 'yes' : 'NO'];
   });
