@@ -114,22 +114,31 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
     expect(first).toMatchObject({ status: 'terminated', run_id: id });
     expect(readRunLog(dir, first)).toMatch(/checkpoint saved at step \d+/);
     const saved = Number(/checkpoint saved at step (\d+)/.exec(readRunLog(dir, first))?.[1]);
-    // Slurm holds a requeued job for a while (BeginTime); release it at once so the test need not wait. The
-    // requeued job then waits for a free CPU (other suites' jobs may hold the node's two): while it is still
-    // pending, its start time is set to now again, and a hold is released, until its second marker appears.
+    // Slurm holds a requeued job for cred_expire seconds (BeginTime; the test cluster sets 30). The requeued job
+    // then waits for a free CPU (other suites' jobs may hold the node's two). While it is pending, a hold is
+    // released, and every 10 s its start time is set to now, which also makes the scheduler look at it again.
     const secondFile = join(dir, `.train_complete.${id}_r1.json`);
     const states: string[] = [];
+    let last: string | null = null;
+    let nudged = 0;
     await waitFor(async () => {
       if (existsSync(secondFile)) return true;
       const state = (await slurm('squeue', ['-h', '-j', id, '-o', '%T %r'], env).catch(() => '')).trim();
-      if (states.at(-1) !== state) states.push(state);
+      if (last !== state) states.push(`${state || '(not listed)'} at ${new Date().toISOString().slice(11, 19)}`);
+      last = state;
       if (/^PENDING/.test(state)) {
-        await slurm('scontrol', ['update', `JobId=${id}`, 'StartTime=now'], env).catch(() => '');
         if (/Held|Hold/i.test(state)) await slurm('scontrol', ['release', id], env).catch(() => '');
+        if (Date.now() - nudged > 10_000) {
+          nudged = Date.now();
+          await slurm('scontrol', ['update', `JobId=${id}`, 'StartTime=now'], env).catch(() => '');
+        }
       }
       return false;
-    }, 240_000, 1000).catch((error: Error) => {
-      throw new Error(`${error.message}; the job's states meanwhile: ${states.join(' → ')}`);
+    }, 240_000, 1000).catch(async (error: Error) => {
+      const job = await slurm('scontrol', ['show', 'job', id], env).catch((e: Error) => e.message);
+      const out = existsSync(join(dir, `slurm-${id}.out`)) ? readFileSync(join(dir, `slurm-${id}.out`), 'utf8').slice(-2000) : '(none)';
+      throw new Error(`${error.message}; the job's states meanwhile: ${states.join(' → ')}\nfiles: ${readdirSync(dir).join(' ')}\n` +
+        `scontrol show job:\n${job}\nslurm-${id}.out (end):\n${out}`);
     });
     const second = await waitForMarker(dir, `${id}_r1`);
     expect(second).toMatchObject({ status: 'success', run_id: `${id}_r1` });
