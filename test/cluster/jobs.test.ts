@@ -114,25 +114,19 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
     expect(first).toMatchObject({ status: 'terminated', run_id: id });
     expect(readRunLog(dir, first)).toMatch(/checkpoint saved at step \d+/);
     const saved = Number(/checkpoint saved at step (\d+)/.exec(readRunLog(dir, first))?.[1]);
-    // Slurm holds a requeued job for cred_expire seconds (BeginTime; the test cluster sets 30). The requeued job
-    // then waits for a free CPU (other suites' jobs may hold the node's two). While it is pending, a hold is
-    // released, and every 10 s its start time is set to now, which also makes the scheduler look at it again.
+    // Slurm holds a requeued job for cred_expire seconds (BeginTime; the test cluster sets 30): slurmd refuses a
+    // launch with a credential revoked by the requeue until then. Forcing an earlier start (scontrol update
+    // StartTime=now) makes that launch fail before the script runs: the job ends FAILED, exit 1, with no second
+    // attempt. So the test only waits, releasing a hold should one appear.
     const secondFile = join(dir, `.train_complete.${id}_r1.json`);
     const states: string[] = [];
     let last: string | null = null;
-    let nudged = 0;
     await waitFor(async () => {
       if (existsSync(secondFile)) return true;
       const state = (await slurm('squeue', ['-h', '-j', id, '-o', '%T %r'], env).catch(() => '')).trim();
       if (last !== state) states.push(`${state || '(not listed)'} at ${new Date().toISOString().slice(11, 19)}`);
       last = state;
-      if (/^PENDING/.test(state)) {
-        if (/Held|Hold/i.test(state)) await slurm('scontrol', ['release', id], env).catch(() => '');
-        if (Date.now() - nudged > 10_000) {
-          nudged = Date.now();
-          await slurm('scontrol', ['update', `JobId=${id}`, 'StartTime=now'], env).catch(() => '');
-        }
-      }
+      if (/^PENDING.*(Held|Hold)/i.test(state)) await slurm('scontrol', ['release', id], env).catch(() => '');
       return false;
     }, 240_000, 1000).catch(async (error: Error) => {
       const job = await slurm('scontrol', ['show', 'job', id], env).catch((e: Error) => e.message);
