@@ -114,10 +114,10 @@ describeWithCluster('slurm/ templates under the real scheduler', (getCluster) =>
     expect(first).toMatchObject({ status: 'terminated', run_id: id });
     expect(readRunLog(dir, first)).toMatch(/checkpoint saved at step \d+/);
     const saved = Number(/checkpoint saved at step (\d+)/.exec(readRunLog(dir, first))?.[1]);
-    // Slurm holds a requeued job for cred_expire seconds (BeginTime; the test cluster sets 30): slurmd refuses a
-    // launch with a credential revoked by the requeue until then. Forcing an earlier start (scontrol update
-    // StartTime=now) makes that launch fail before the script runs: the job ends FAILED, exit 1, with no second
-    // attempt. So the test only waits, releasing a hold should one appear.
+    // Slurm holds a requeued job for cred_expire seconds (BeginTime; the test cluster sets 30), which "also controls
+    // how long a requeued job must wait before starting again" (slurm.conf(5)). A start forced earlier (scontrol
+    // update StartTime=now) failed before the script ran: FAILED, exit 1, no second attempt (seen in CI; most
+    // likely the credential the requeue revoked). So the test only waits, releasing a hold should one appear.
     const secondFile = join(dir, `.train_complete.${id}_r1.json`);
     const states: string[] = [];
     let last: string | null = null;
