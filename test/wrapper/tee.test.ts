@@ -6,6 +6,7 @@ import { createLogger } from '../../lib/common/logger.js';
 import { startCommand } from '../../lib/wrapper/child.js';
 import { findTee } from '../../lib/wrapper/native-tee.js';
 import { createLog, startOutput } from '../../lib/wrapper/output.js';
+import { CAN_MOUNT, mountSmallDisk } from '../helpers/processes.js';
 import { BIN, runBin, waitFor } from '../helpers/run-bin.js';
 import { makeSandbox, type Sandbox } from './setup.js';
 
@@ -102,6 +103,26 @@ const descendants = (pid: number): number[] => {
     expect(box.marker().data).toMatchObject({ status: 'success', exit_code: 0, log_error: expect.stringMatching(/File too large/) });
     const report = await runBin(BIN.monitor, ['--once', '--dry-run', '--work-dir', box.workDir], { env: box.env });
     expect(report.stdout).toMatch(/may be incomplete: writing it failed during the run \(File too large\)/);
+  });
+
+  (CAN_MOUNT ? test : test.skip)('a log dir on a full disk: the log stays empty, and the report says why, not "empty"', async () => {
+    const logDir = join(box.root, 'scratch');
+    const disk = mountSmallDisk(logDir, 64);
+    try {
+      disk.fill();
+      const run = await box.run(['--work-dir', box.workDir, '--log-dir', logDir, '--command', 'echo hello; echo oops >&2']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('hello');
+      expect(run.stderr.match(/cannot write the log .*No space left on device.*output still goes to the console/g)).toHaveLength(1);
+      const marker = box.marker().data;
+      expect(marker).toMatchObject({ status: 'success', log_error: expect.stringMatching(/No space left on device/) });
+      expect(readFileSync(marker.log_file as string, 'utf8')).toBe('');
+      const report = await runBin(BIN.monitor, ['--once', '--dry-run', '--work-dir', box.workDir], { env: box.env });
+      expect(report.stdout).toMatch(/may be incomplete: writing it failed during the run \(No space left on device\)/);
+      expect(report.stdout).not.toMatch(/is empty/);
+    } finally {
+      disk.unmount();
+    }
   });
 });
 
