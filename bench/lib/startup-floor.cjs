@@ -68,7 +68,11 @@ function runTwoSpawns() {
   const script = 'mkfifo "$2/o" "$2/e" || exit 1\necho ready >&2\ntee -a -- "$1" <"$2/e" >&3 &\nexec tee -a -- "$1" <"$2/o"';
   const shell = spawn('/bin/sh', ['-c', script, 'sh', log, fifos], { stdio: ['ignore', 'inherit', 'pipe', 2], detached: true });
   const teesDone = new Promise((resolve) => shell.stderr.on('close', resolve));
-  return new Promise((resolve) => shell.stderr.once('data', resolve)).then(async () => {
+  const ready = new Promise((resolve, reject) => {
+    shell.stderr.once('data', resolve);
+    shell.once('exit', (code) => reject(new Error(`startup-floor: the tee shell exited (${code}) before its FIFOs were made`)));
+  });
+  return ready.then(async () => {
     const handles = await Promise.all(['o', 'e'].map((name) => fs.promises.open(path.join(fifos, name), 'w')));
     fs.rmSync(fifos, { recursive: true });
     const child = spawn(command[0], command.slice(1), { stdio: ['inherit', handles[0].fd, handles[1].fd], detached: true });
