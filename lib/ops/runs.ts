@@ -1,5 +1,6 @@
-import { constants, open, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
+import { readSmallFile } from '../common/fd.js';
 import { parseHeartbeat, parseMarker, type Heartbeat, type Marker, type RunStatus } from '../common/marker.js';
 import { spoolDir } from '../common/paths.js';
 import { mapLimit } from '../monitor/concurrency.js';
@@ -107,18 +108,13 @@ export async function collectRuns(options: CollectOptions): Promise<RunRow[]> {
 const UID = typeof process.getuid === 'function' ? process.getuid() : null;
 
 // A JSON file of ours (a plain file owned by this user, not a symlink), parsed; null when gone, foreign or damaged.
-// One open, fstat, read and close: this runs for every run of the user.
+// One open, fstat, read and close on plain descriptors: this runs for every run of the user.
 async function readJson<T>(path: string, parse: (text: string, file: string) => T): Promise<T | null> {
-  let handle;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const info = await handle.stat();
-    if (!info.isFile() || (UID !== null && info.uid !== UID)) return null;
-    return parse(await handle.readFile('utf8'), path);
+    const text = await readSmallFile(path, (info) => UID === null || info.uid === UID);
+    return text === null ? null : parse(text, path);
   } catch {
     return null;
-  } finally {
-    await handle?.close().catch(() => undefined);
   }
 }
 
@@ -231,7 +227,8 @@ async function readLastLine(row: RunRow): Promise<string | null> {
   const path = await logPathOf(row);
   if (!path) return null;
   try {
-    const tail = await readLogTail(path, 1, { maxBytes: 64 * 1024 });
+    // Small steps back from the end: a last line is short, and this runs for every run (64 KiB each adds up).
+    const tail = await readLogTail(path, 1, { maxBytes: 64 * 1024, chunkBytes: 4096 });
     const last = tail.lines.at(-1);
     return last === undefined ? null : cleanLine(last, 1000);
   } catch {

@@ -1,4 +1,4 @@
-import { open, constants } from 'node:fs/promises';
+import { closeFd, fstatFd, openFd, READ_SAFE, readFd } from '../common/fd.js';
 
 /** Default read size per step backwards from the end of the log. */
 export const TAIL_CHUNK_BYTES = 64 * 1024;
@@ -22,10 +22,9 @@ const NEWLINE = 0x0a;
 export async function readLogTail(path: string, lines: number, options: { maxBytes?: number; chunkBytes?: number } = {}): Promise<LogTail> {
   const maxBytes = Math.max(1, options.maxBytes ?? TAIL_MAX_BYTES);
   const chunkBytes = Math.max(1, options.chunkBytes ?? TAIL_CHUNK_BYTES);
-  // O_NONBLOCK keeps a FIFO swapped in behind our back from hanging the open; O_NOFOLLOW refuses a final symlink.
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const fd = await openFd(path, READ_SAFE);
   try {
-    const info = await handle.stat();
+    const info = await fstatFd(fd);
     if (!info.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTFILE' });
     const fileSize = info.size;
     if (lines <= 0 || fileSize === 0) return { lines: [], bytesRead: 0, fileSize };
@@ -40,7 +39,7 @@ export async function readLogTail(path: string, lines: number, options: { maxByt
       const size = Math.min(chunkBytes, position, maxBytes - bytesRead);
       position -= size;
       const chunk = Buffer.allocUnsafe(size);
-      const { bytesRead: got } = await handle.read(chunk, 0, size, position);
+      const got = await readFd(fd, chunk, size, position);
       const data = got === size ? chunk : chunk.subarray(0, got);
       if (lastByte === undefined) lastByte = data[data.length - 1];
       chunks.unshift(data);
@@ -65,7 +64,7 @@ export async function readLogTail(path: string, lines: number, options: { maxByt
     const result = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
     return { lines: result.slice(-lines), bytesRead, fileSize };
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
