@@ -7,6 +7,7 @@ import { formatDuration } from '../common/duration.js';
 import type { Logger } from '../common/logger.js';
 import type { AttemptRecord, GpuSummary, Heartbeat, SpoolEntry } from '../common/marker.js';
 import { controlFileName, heartbeatFileName, isoLocal, logFileName, markerFileName, resolveRunId } from '../common/paths.js';
+import { pauseAt } from '../common/test-hook.js';
 import { VERSION } from '../common/version.js';
 import { createGpuSampler, type GpuSampler } from '../gpu/sampler.js';
 import { readSlurmInfo, resolveJobEndTime } from '../slurm/env.js';
@@ -38,6 +39,28 @@ const delay = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeou
 
 /** Runs the command to its end: log, heartbeat, spool entry, signals, marker; returns the command's exit status. */
 export async function runWrapper(options: WrapperOptions, context: WrapperContext): Promise<number> {
+  // Signals are listened for before anything starts: a scancel in the job's first moments must not kill the wrapper
+  // by its default action, which would leave the command running with no marker. Until the run takes them over, a
+  // terminating signal is kept (and acted on once an attempt has started) and the others have nothing to reach.
+  const inbox: SignalInbox = { early: null, handle: null };
+  const stopListening = listenForSignals((signal) => {
+    if (inbox.handle) inbox.handle(signal);
+    else if (TERMINATING_SIGNALS.has(signal)) inbox.early ??= signal;
+  });
+  try {
+    return await runListening(options, context, inbox);
+  } finally {
+    stopListening();
+  }
+}
+
+/** Signals received before the run took them over (the first terminating one), and the run's handler once it has. */
+interface SignalInbox {
+  early: NodeJS.Signals | null;
+  handle: ((signal: NodeJS.Signals) => void) | null;
+}
+
+async function runListening(options: WrapperOptions, context: WrapperContext, inbox: SignalInbox): Promise<number> {
   const { env, logger } = context;
   const startedAt = new Date();
   const host = hostname();
@@ -82,7 +105,8 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
   // Each attempt's tee listens for errors on the console streams.
   for (const stream of [process.stdout, process.stderr]) stream.setMaxListeners(Math.max(stream.getMaxListeners(), maxAttempts + 10));
   let attemptStartedAt = new Date();
-  let current: Attempt = await startOne();
+  // The attempt running; null while one starts.
+  let current: Attempt | null = null;
   const pause = createInterruptibleWait();
   // A stop (signal from outside, or the control file): ends the attempt running (grace, then SIGKILL) or the wait.
   const endRun = (signal: NodeJS.Signals, said: string) => {
@@ -96,18 +120,31 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       );
     }
     if (state.phase === 'waiting') pause.interrupt();
-    else current.supervisor.terminate(signal);
+    else current?.supervisor.terminate(signal);
   };
-  const stopListening = listenForSignals((signal) => {
-    if (!TERMINATING_SIGNALS.has(signal)) return current.supervisor.forward(signal);
+  inbox.handle = (signal) => {
+    if (!TERMINATING_SIGNALS.has(signal)) return current?.supervisor.forward(signal);
     endRun(signal, `${signal} received`);
-  });
+  };
+  if (inbox.early !== null) endRun(inbox.early, `${inbox.early} received`);
+  // Starts an attempt; a stop that came while it was starting reaches it as soon as it exists.
+  const begin = async (): Promise<Attempt> => {
+    current = null;
+    state.phase = 'running';
+    pauseAt(`attempt-${state.attempt}-starting`);
+    const attempt = await startOne();
+    pauseAt(`attempt-${state.attempt}-started`);
+    current = attempt;
+    if (state.outside !== null) attempt.supervisor.terminate(state.outside.signal);
+    return attempt;
+  };
+  let running = await begin();
   const onControl = (request: ControlRequest) => {
     const signal = `SIG${request.signal}` as NodeJS.Signals;
     const who = `${request.by}${request.reason ? ` (${request.reason})` : ''}`;
     if (request.signal === 'USR1' || request.signal === 'USR2') {
       logger.info(`${signal} asked by ${who}: ${state.phase === 'running' ? 'passed on to the command' : 'no command running now'}`);
-      if (state.phase === 'running') current.supervisor.forward(signal);
+      if (state.phase === 'running') current?.supervisor.forward(signal);
       return;
     }
     if (state.phase !== 'ending') state.stop ??= request;
@@ -171,7 +208,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
     const notices: Array<Promise<void>> = [];
     let logError: string | null = null;
     for (;;) {
-      const finished = await current.finished;
+      const finished = await running.finished;
       endedAt = finished.endedAt;
       logError ??= finished.logError;
       const jobEndTime = await Promise.race([jobEnd, delay(LOOKUP_WAIT_MS, null)]);
@@ -222,8 +259,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
       writeSeparator(log, attemptSeparator(attempts.length + 1, maxAttempts, attempts[attempts.length - 1]));
       attemptStartedAt = new Date();
       state.attempt += 1;
-      current = await startOne();
-      state.phase = 'running';
+      running = await begin();
     }
     // The command has ended for good: from here on every step is bounded, so the marker lands within about a second.
     state.phase = 'ending';
@@ -280,8 +316,7 @@ export async function runWrapper(options: WrapperOptions, context: WrapperContex
   } finally {
     state.phase = 'ending';
     void stopWatching();
-    current.stopGuard();
-    stopListening();
+    running.stopGuard();
   }
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive } from '../helpers/processes.js';
+import { isAlive, liveStderr, waitForPause } from '../helpers/processes.js';
 import { waitFor } from '../helpers/run-bin.js';
 import { FIXTURES, makeSandbox, statusOf, type Sandbox } from './setup.js';
 
@@ -85,6 +85,39 @@ describe('train-wrapper signals', () => {
     expect(statusOf(result)).toBe(137);
     await waitFor(() => !isAlive(worker), 5000);
     expect(box.marker().data).toMatchObject({ status: 'terminated', exit_code: 137, signal: 'SIGKILL' });
+  });
+
+  // The moment between the command's start and the wrapper acting on signals: on a loaded node a scancel can land
+  // there. The wrapper stops itself at that step (test hook); SIGTERM arrives while it is stopped.
+  test('SIGTERM while the command is just starting: the run still ends terminated, with its marker, and no process left', async () => {
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--kill-grace', '0.5', '--', TREE_JOB, 'ignore'], {
+      HPC_RUN_TEST_PAUSE_AT: 'attempt-1-started',
+    });
+    await waitForPause(liveStderr(run.child), 'attempt-1-started');
+    await waitFor(() => run.output().includes('ready'));
+    const worker = Number(readFileSync(join(box.workDir, 'worker.pid'), 'utf8'));
+    run.child.kill('SIGTERM');
+    run.child.kill('SIGCONT');
+    const result = await run.done;
+    expect(statusOf(result)).toBe(137);
+    await waitFor(() => !isAlive(worker), 5000);
+    expect(box.marker().data).toMatchObject({ status: 'terminated', exit_code: 137, signal: 'SIGKILL' });
+  });
+
+  test('SIGTERM while a retry is starting: that attempt is ended too, not run to its end', async () => {
+    const job = 'if [ -e tried ]; then echo second; sleep 120 & wait; else touch tried; exit 3; fi';
+    const run = box.start(['--work-dir', box.workDir, '--quiet', '--retries', '1', '--retry-delay', '0', '--command', job], {
+      HPC_RUN_TEST_PAUSE_AT: 'attempt-2-starting',
+    });
+    // Stopped before the second attempt's output copying starts: the signal is handled while that start waits.
+    await waitForPause(liveStderr(run.child), 'attempt-2-starting');
+    run.child.kill('SIGTERM');
+    run.child.kill('SIGCONT');
+    const result = await run.done; // without the fix: only when the sleep ends, after the test's time
+    expect(statusOf(result)).toBe(143);
+    expect(box.marker().data).toMatchObject({ status: 'terminated', exit_code: 143, signal: 'SIGTERM' });
+    expect((box.marker().data.attempts as unknown[]).length).toBe(2);
+    expect(readFileSync(join(box.workDir, 'logs', box.logs()[0]), 'utf8')).not.toMatch(/second\n[\s\S]*second/);
   });
 
   test('a worker that ignores SIGTERM does not outlive its command that died of it', async () => {
