@@ -177,9 +177,14 @@ cmd_up() {
     log "already up (proctrack/$proctrack); SLURM_CONF=$CONF"
     return 0
   fi
+  # A cold start forgets the jobs a stopped cluster saved (a run cut short leaves them, and they would hold the
+  # node); a restart to change proctrack keeps them, with the queue empty first.
+  local cold=1
+  live_pid "$DIR/slurmctld.pid" >/dev/null && cold=0
   wait_queue_empty
   stop_daemon slurmd "$DIR/slurmd.pid"
   stop_daemon slurmctld "$DIR/slurmctld.pid"
+  if [[ "$cold" == 1 ]]; then rm -rf "$DIR/state" "$DIR/spool"; fi
   write_config "$proctrack"
   : >"$DIR/slurmctld.log"
   : >"$DIR/slurmd.log"
